@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONUNBUFFERED=1 DATA_DIR=/data
+COPY pyproject.toml ./
+COPY config ./config
+COPY connectors ./connectors
+COPY dashboards ./dashboards
+COPY pgwire ./pgwire
+COPY templates ./templates
+COPY manage.py ./
+RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v0
+EXPOSE 8000 15432
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dashboards.api import api
+from dashboards.health import healthz, readyz
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("readyz", readyz),
+    path("api/", api.urls),
+]

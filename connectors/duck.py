@@ -1,0 +1,105 @@
+"""DuckDB database files, opened read-only with no way out of the file."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from connectors.base import ColumnInfo, SourceSettings, TableInfo, TableRef
+from connectors.duckdb_errors import translate_duckdb_error
+from connectors.duckdb_runner import LOCKED_CONFIG, DuckDBRunner, lock_down
+from connectors.errors import ConnectionFailed
+from connectors.sql.transpile import to_dialect
+
+_TABLES_SQL = """
+SELECT schema_name, table_name, 'table' AS kind, estimated_size FROM duckdb_tables()
+WHERE NOT internal AND database_name = current_database()
+UNION ALL
+SELECT schema_name, view_name, 'view', NULL FROM duckdb_views()
+WHERE NOT internal AND database_name = current_database()
+ORDER BY 1, 2
+"""
+
+_COLUMNS_SQL = """
+SELECT schema_name, table_name, column_name, data_type, is_nullable FROM duckdb_columns()
+WHERE NOT internal AND database_name = current_database()
+ORDER BY schema_name, table_name, column_index
+"""
+
+
+class DuckDBConnector:
+    """One read-only connection to the DuckDB file `settings.path`.
+
+    External access (files, URLs, ATTACH, extensions) is off and the configuration is
+    locked before any user SQL runs, so no statement can widen what it may reach.
+    """
+
+    dialect = "duckdb"
+
+    def __init__(self, settings: SourceSettings) -> None:
+        self._path = settings.path
+        config: dict[str, str | bool | int | float | list[str]] = {
+            **LOCKED_CONFIG,
+            "threads": settings.threads,
+            "memory_limit": settings.memory_limit,
+        }
+        try:
+            connection = duckdb.connect(settings.path, read_only=True, config=config)
+        except duckdb.Error as error:
+            raise ConnectionFailed(f"cannot open {settings.path}: {error}") from error
+        lock_down(connection)
+        self._connection = connection
+        self._runner = DuckDBRunner(
+            connection, timeout_s=settings.timeout_s, batch_rows=settings.batch_rows
+        )
+
+    def list_tables(self) -> list[TableInfo]:
+        columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
+        for schema, table, name, data_type, is_nullable in self._rows(_COLUMNS_SQL):
+            columns[(str(schema), str(table))].append(
+                ColumnInfo(str(name), str(data_type), bool(is_nullable))
+            )
+        return [
+            TableInfo(
+                schema=str(schema),
+                name=str(name),
+                columns=tuple(columns[(str(schema), str(name))]),
+                kind=str(kind),
+                row_count=row_count if isinstance(row_count, int) else None,
+            )
+            for schema, name, kind, row_count in self._rows(_TABLES_SQL)
+        ]
+
+    def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
+        return self._runner.run(to_dialect(statement, self.dialect))
+
+    def cancel(self) -> None:
+        self._runner.cancel()
+
+    def table_versions(self, tables: list[TableRef]) -> dict[str, str]:
+        """The file's state (mtime in ns and size) for every table: any write changes it."""
+        state = os.stat(self._path)
+        version = f"{state.st_mtime_ns}-{state.st_size}"
+        return {f"{table.schema or 'main'}.{table.name}": version for table in tables}
+
+    def check(self) -> None:
+        try:
+            self._rows("SELECT 1")
+        except duckdb.Error as error:
+            raise ConnectionFailed(str(error)) from error
+
+    def close(self) -> None:
+        self._runner.close()
+
+    def _rows(self, sql: str) -> list[tuple[object, ...]]:
+        cursor = self._connection.cursor()
+        try:
+            return cursor.execute(sql).fetchall()
+        except duckdb.Error as error:
+            raise translate_duckdb_error(error, sql) from error
+        finally:
+            cursor.close()

@@ -1,0 +1,44 @@
+"""The result-cache key of one run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+
+
+def fingerprint(
+    *,
+    datasource: str,
+    expression: exp.Expression,
+    dialect: str,
+    parameters: Mapping[str, object],
+    table_versions: Mapping[str, str],
+    context: Mapping[str, object],
+) -> str:
+    """sha256 hex of everything a result depends on.
+
+    The SQL part is `expression` normalised: comments dropped, unquoted identifiers
+    case-folded as `dialect` resolves them, whitespace and keyword case irrelevant (the
+    text is regenerated). Literal values, parameters, table versions and the user's
+    row-filter/mask `context` all change the key. Values JSON cannot hold (dates) count
+    by their `str()`.
+    """
+    payload = {
+        "datasource": datasource,
+        "sql": normalized_sql(expression, dialect),
+        "parameters": parameters,
+        "table_versions": table_versions,
+        "context": context,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def normalized_sql(expression: exp.Expression, dialect: str) -> str:
+    """`expression` as canonical text in `dialect`: no comments, identifiers case-folded."""
+    normalized = normalize_identifiers(expression.copy(), dialect=dialect)
+    return normalized.sql(dialect=dialect, comments=False)

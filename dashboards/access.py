@@ -1,0 +1,42 @@
+"""Reads that encode permission: every view, the API and the wire endpoint call these."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from dashboards.models import DataSource, QueryRun, SavedQuery
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def get_datasources_for_user(user: User) -> QuerySet[DataSource]:
+    """Data sources the user may query. Until grants exist every active user may use every
+    data source; grants will narrow this one function."""
+    if not user.is_authenticated or not user.is_active:
+        return DataSource.objects.none()
+    return DataSource.objects.all()
+
+
+def get_datasource_for_user(user: User, name: str) -> DataSource:
+    """Raises DataSource.DoesNotExist when it is unknown or not usable by `user`."""
+    return get_datasources_for_user(user).get(name=name)
+
+
+def get_run_for_user(user: User, run_id: str) -> QueryRun:
+    """A run is visible to the user who made it (and to staff). Raises DoesNotExist."""
+    runs = QueryRun.objects.select_related("datasource", "execution")
+    if not getattr(user, "is_staff", False):
+        runs = runs.filter(user_id=user.pk)
+    return runs.get(pk=run_id)
+
+
+def get_saved_queries_for_user(user: User) -> QuerySet[SavedQuery]:
+    """Saved queries on data sources the user may use."""
+    return SavedQuery.objects.filter(
+        datasource__in=get_datasources_for_user(user)
+    ).select_related("datasource", "owner")
+
+
+def can_edit_saved_query(user: User, query: SavedQuery) -> bool:
+    return bool(getattr(user, "is_staff", False)) or query.owner_id == user.pk

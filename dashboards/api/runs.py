@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from dashboards.access import get_datasource_for_user, get_run_for_user
+from dashboards.api.errors import not_found
+from dashboards.api.schemas import ColumnOut, RunIn, RunOut
+from dashboards.downloads import STREAMS, table_rows
+from dashboards.governance import Origin
+from dashboards.models import DataSource, QueryRun, ResultEntry, RunStatus
+from dashboards.result_store import ResultMissing, read_page
+from dashboards.runs import cancel_run, retry_run, submit_run
+
+router = Router(tags=["runs"])
+
+
+def run_out(run: QueryRun) -> RunOut:
+    result = None
+    if run.status == RunStatus.SUCCEEDED:
+        result = ResultEntry.objects.filter(pk=run.fingerprint).first()
+    return RunOut.from_run(run, result)
+
+
+def respond_with_run(run: QueryRun, *, created: bool) -> tuple[int, RunOut]:
+    """A run refused before it reached the engine is a bad request (400), with its body."""
+    if run.status == RunStatus.FAILED and run.execution_id is None:
+        return 400, run_out(run)
+    return (201 if created else 200), run_out(run)
+
+
+@router.post("", response={201: RunOut, 400: RunOut})
+def create_run(request: HttpRequest, body: RunIn) -> tuple[int, RunOut]:
+    try:
+        datasource = get_datasource_for_user(request.user, body.datasource)
+    except DataSource.DoesNotExist as error:
+        raise not_found(f"data source {body.datasource}") from error
+    run = submit_run(
+        request.user,
+        datasource=datasource,
+        sql=body.sql,
+        origin=Origin.API,
+        parameters=body.parameters,
+        max_age_s=body.max_age_s,
+    )
+    return respond_with_run(run, created=True)
+
+
+def _get_run(request: HttpRequest, run_id: str) -> QueryRun:
+    try:
+        return get_run_for_user(request.user, run_id)
+    except (QueryRun.DoesNotExist, ValidationError) as error:
+        raise not_found(f"run {run_id}") from error
+
+
+@router.get("/{run_id}", response=RunOut)
+def get_run(request: HttpRequest, run_id: str) -> RunOut:
+    return run_out(_get_run(request, run_id))
+
+
+@router.post("/{run_id}/cancel", response=RunOut)
+def cancel(request: HttpRequest, run_id: str) -> RunOut:
+    return run_out(cancel_run(_get_run(request, run_id)))
+
+
+@router.post("/{run_id}/retry", response={201: RunOut, 400: RunOut})
+def retry(request: HttpRequest, run_id: str) -> tuple[int, RunOut]:
+    return respond_with_run(retry_run(_get_run(request, run_id)), created=True)
+
+
+class ResultPage(Schema):
+    columns: list[ColumnOut]
+    rows: list[list[object]]
+    offset: int
+    limit: int
+    row_count: int
+
+
+class ResultQuery(Schema):
+    format: Literal["json", "csv", "parquet", "arrow"] = "json"
+    offset: int = 0
+    limit: int = 1000
+    order_by: str = ""
+
+
+MAX_PAGE_ROWS = 10_000
+
+
+@router.get("/{run_id}/result", response=ResultPage)
+def get_result(
+    request: HttpRequest, run_id: str, params: Query[ResultQuery]
+) -> HttpResponse | ResultPage:
+    """One page as JSON (`order_by` is `col` or `-col`, comma separated), or the whole
+    result streamed as CSV, Parquet or an Arrow IPC stream."""
+    run = _get_run(request, run_id)
+    if run.status != RunStatus.SUCCEEDED:
+        raise HttpError(409, f"run {run_id} is {run.status}; it has no result")
+    entry = ResultEntry.objects.filter(pk=run.fingerprint).first()
+    if entry is None:
+        raise HttpError(410, "the result is no longer stored; run the query again")
+    try:
+        if params.format == "json":
+            return _json_page(entry, params)
+        stream, content_type, extension = STREAMS[params.format]
+        response = StreamingHttpResponse(stream(run.fingerprint), content_type=content_type)
+    except ResultMissing as error:
+        raise HttpError(410, str(error)) from error
+    response["Content-Disposition"] = f'attachment; filename="run-{run.pk}.{extension}"'
+    return response
+
+
+def _json_page(entry: ResultEntry, params: ResultQuery) -> ResultPage:
+    if params.offset < 0 or not 0 < params.limit <= MAX_PAGE_ROWS:
+        raise HttpError(400, f"offset must be >= 0 and limit between 1 and {MAX_PAGE_ROWS}")
+    order_by = [
+        (term.lstrip("-"), term.startswith("-"))
+        for term in params.order_by.split(",")
+        if term.strip()
+    ]
+    try:
+        page = read_page(entry.fingerprint, offset=params.offset, limit=params.limit, order_by=order_by)
+    except KeyError as error:
+        raise HttpError(400, f"cannot sort by unknown column {error.args[0]!r}") from error
+    return ResultPage(
+        columns=[ColumnOut(**c) for c in entry.columns],
+        rows=table_rows(page),
+        offset=params.offset,
+        limit=params.limit,
+        row_count=entry.row_count,
+    )

@@ -1,0 +1,51 @@
+"""Service functions for data sources: add (checking the connection), remove, and the
+data version the app's own loaders bump when they write."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from connectors import open_connector
+from dashboards.models import AuditEvent, DataSource, Engine
+
+
+def create_datasource(
+    name: str,
+    *,
+    engine: Engine,
+    path: str = "",
+    dsn: str = "",
+    should_check: bool = True,
+    **limits: object,
+) -> DataSource:
+    """Validate, optionally check that the engine answers (raising ConnectionFailed or
+    another ConnectorError with the engine's reason), save and audit."""
+    datasource = DataSource(name=name, engine=engine, path=path, **limits)
+    datasource.dsn = dsn
+    datasource.full_clean()
+    if should_check:
+        connector = open_connector(datasource.source_settings())
+        try:
+            connector.check()
+        finally:
+            connector.close()
+    with transaction.atomic():
+        datasource.save()
+        AuditEvent.objects.create(
+            action="datasource.create", origin="cli", datasource=name, outcome="ok"
+        )
+    return datasource
+
+
+def remove_datasource(datasource: DataSource) -> None:
+    with transaction.atomic():
+        AuditEvent.objects.create(
+            action="datasource.remove", origin="cli", datasource=datasource.name, outcome="ok"
+        )
+        datasource.delete()
+
+
+def bump_data_version(datasource: DataSource) -> None:
+    """Call after the app wrote into the data source: cached results of it go stale."""
+    DataSource.objects.filter(pk=datasource.pk).update(data_version=F("data_version") + 1)

@@ -1,0 +1,116 @@
+"""Result pages as JSON-ready rows, and whole results streamed as CSV, Parquet or Arrow."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import math
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from dashboards.result_store import iter_batches, result_schema
+
+
+def json_value(value: Any) -> Any:
+    """A value of an Arrow result as JSON can carry it, readably."""
+    converter = _JSON_CONVERTERS.get(type(value))
+    if converter is not None:
+        return converter(value)
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+def _float(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
+def _interval(value: Any) -> str:
+    return str(value)
+
+
+_JSON_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    float: _float,
+    decimal.Decimal: lambda v: float(v) if v.is_finite() else str(v),
+    dt.datetime: lambda v: v.isoformat(),
+    dt.date: lambda v: v.isoformat(),
+    dt.time: lambda v: v.isoformat(),
+    dt.timedelta: lambda v: str(v),
+    bytes: lambda v: base64.b64encode(v).decode(),
+    uuid.UUID: str,
+    pa.MonthDayNano: _interval,
+}
+
+
+def table_rows(table: pa.Table) -> list[list[Any]]:
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [[json_value(column[r]) for column in columns] for r in range(table.num_rows)]
+
+
+def stream_csv(fingerprint: str) -> Iterator[bytes]:
+    schema = result_schema(fingerprint)
+    options_with_header = pa_csv.WriteOptions(include_header=True)
+    options = pa_csv.WriteOptions(include_header=False)
+    sink = pa.BufferOutputStream()
+    pa_csv.write_csv(pa.Table.from_batches([], schema=schema), sink, options_with_header)
+    yield sink.getvalue().to_pybytes()
+    for batch in iter_batches(fingerprint):
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(batch, sink, options)
+        yield sink.getvalue().to_pybytes()
+
+
+class _ChunkSink:
+    """A write-only file object whose writes are collected and handed out as chunks."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        return data
+
+
+def stream_parquet(fingerprint: str) -> Iterator[bytes]:
+    sink = _ChunkSink()
+    with pq.ParquetWriter(pa.PythonFile(sink, mode="w"), result_schema(fingerprint)) as writer:
+        for batch in iter_batches(fingerprint):
+            writer.write_batch(batch)
+            yield sink.take()
+    yield sink.take()
+
+
+def stream_arrow(fingerprint: str) -> Iterator[bytes]:
+    sink = _ChunkSink()
+    with pa.ipc.new_stream(pa.PythonFile(sink, mode="w"), result_schema(fingerprint)) as writer:
+        for batch in iter_batches(fingerprint):
+            writer.write_batch(batch)
+            yield sink.take()
+    yield sink.take()
+
+
+STREAMS: dict[str, tuple[Callable[[str], Iterator[bytes]], str, str]] = {
+    "csv": (stream_csv, "text/csv; charset=utf-8", "csv"),
+    "parquet": (stream_parquet, "application/vnd.apache.parquet", "parquet"),
+    "arrow": (stream_arrow, "application/vnd.apache.arrow.stream", "arrows"),
+}

@@ -1,0 +1,188 @@
+"""Running one execution on its engine, inside a worker: claim, run with a watcher that
+beats the heart and turns cancel flags and timeouts into engine cancels, store the
+result, and end every run attached to it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from connectors import open_connector
+from connectors.base import Connector
+from connectors.errors import ConnectorError, QueryCancelled, QueryTimeout
+from connectors.sql.parse import parse_statement
+from connectors.sql.positions import map_position
+from dashboards.governance import dialect_of
+from dashboards.models import Execution, QueryRun, RunStatus
+from dashboards.models.queries import ACTIVE_STATUSES
+from dashboards.result_store import Limits, write_result
+
+logger = logging.getLogger(__name__)
+
+CANCEL_POLL_S = 0.2
+
+
+def execute(execution_id: int) -> None:
+    """Run a queued execution to its end. Does nothing when another worker already
+    claimed it, or it was cancelled or failed meanwhile."""
+    claimed = Execution.objects.filter(pk=execution_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        return
+    QueryRun.objects.filter(execution_id=execution_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING
+    )
+    execution = Execution.objects.select_related("datasource").get(pk=execution_id)
+    datasource = execution.datasource
+    dialect = dialect_of(datasource)
+    connector = open_connector(datasource.source_settings())
+    watcher = Watcher(execution_id, connector, execution.timeout_s)
+    watcher.start()
+    try:
+        statement = parse_statement(execution.statement_sql, dialect)
+        reader = connector.execute(statement)
+        limits = Limits(execution.max_rows, execution.max_bytes, datasource.name)
+        write_result(execution.fingerprint, reader, limits)
+    except ConnectorError as error:
+        watcher.stop()
+        _finish_with_error(execution, error, watcher)
+    else:
+        watcher.stop()
+        finish_execution(execution_id, status=RunStatus.SUCCEEDED, error=None)
+    finally:
+        watcher.stop()
+        connector.close()
+
+
+def _finish_with_error(execution: Execution, error: ConnectorError, watcher: Watcher) -> None:
+    if watcher.has_timed_out:
+        error = QueryTimeout(
+            f"the query ran longer than {execution.timeout_s:g} s, the timeout of data source "
+            f"{execution.datasource.name}"
+        )
+    elif isinstance(error, QueryCancelled) or watcher.is_cancelled:
+        finish_execution(execution.pk, status=RunStatus.CANCELLED, error=None)
+        return
+    elif error.position is not None:
+        executed_sql = execution.statement_sql
+        error = error.with_position(map_position(executed_sql, error.position, execution.user_sql))
+    finish_execution(execution.pk, status=RunStatus.FAILED, error=error)
+
+
+def finish_execution(
+    execution_id: int,
+    *,
+    status: RunStatus,
+    error: ConnectorError | None,
+    expected_status: str | None = None,
+    is_retryable: bool | None = None,
+) -> bool:
+    """End the execution (releasing its single-flight claim) and every run still waiting
+    on it. With `expected_status`, only when the execution is still in that status.
+    Returns whether the execution was ended here."""
+    now = timezone.now()
+    with transaction.atomic():
+        executions = Execution.objects.filter(pk=execution_id, status__in=ACTIVE_STATUSES)
+        if expected_status is not None:
+            executions = executions.filter(status=expected_status)
+        if not executions.update(status=status, inflight_key=None, finished_at=now):
+            return False
+        for run in QueryRun.objects.filter(execution_id=execution_id, status__in=ACTIVE_STATUSES):
+            run.status = status
+            run.finished_at = now
+            run.duration_ms = int((now - run.created_at).total_seconds() * 1000)
+            if error is not None:
+                run.error_message = error.message
+                run.error_position = error.position
+                run.error_sqlstate = error.sqlstate
+                run.is_retryable = error.retryable if is_retryable is None else is_retryable
+            elif status == RunStatus.CANCELLED:
+                run.error_message = "cancelled"
+            run.save()
+    return True
+
+
+class Watcher(threading.Thread):
+    """Beats the execution's heart and cancels the engine on a cancel flag or timeout."""
+
+    def __init__(self, execution_id: int, connector: Connector, timeout_s: float) -> None:
+        super().__init__(daemon=True, name=f"watch-execution-{execution_id}")
+        self.execution_id = execution_id
+        self.connector = connector
+        self.deadline = time.monotonic() + timeout_s
+        self.has_timed_out = False
+        self.is_cancelled = False
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join()
+
+    def run(self) -> None:
+        last_beat = time.monotonic()
+        try:
+            while not self._stopped.wait(CANCEL_POLL_S):
+                now = time.monotonic()
+                if now >= self.deadline:
+                    self.has_timed_out = True
+                    self._cancel_engine()
+                    return
+                if now - last_beat >= settings.HEARTBEAT_INTERVAL_S:
+                    Execution.objects.filter(pk=self.execution_id).update(
+                        heartbeat_at=timezone.now()
+                    )
+                    last_beat = now
+                if Execution.objects.filter(pk=self.execution_id, cancel_requested=True).exists():
+                    self.is_cancelled = True
+                    self._cancel_engine()
+                    return
+        finally:
+            connection.close()
+
+    def _cancel_engine(self) -> None:
+        try:
+            self.connector.cancel()
+        except ConnectorError:
+            logger.exception("cancelling execution %s failed", self.execution_id)
+
+
+def reap_stale_executions() -> int:
+    """Fail executions whose worker died or that no worker picked up; returns how many."""
+    close_old_connections()
+    reaped = 0
+    for execution in Execution.objects.filter(status__in=ACTIVE_STATUSES):
+        if is_stale(execution):
+            fail_lost_execution(execution)
+            reaped += 1
+    return reaped
+
+
+def is_stale(execution: Execution) -> bool:
+    now = timezone.now()
+    if execution.status == RunStatus.RUNNING:
+        last_sign = execution.heartbeat_at or execution.started_at or execution.created_at
+        return last_sign < now - timedelta(seconds=settings.STALE_EXECUTION_S)
+    return execution.created_at < now - timedelta(seconds=settings.QUEUED_EXECUTION_MAX_S)
+
+
+def fail_lost_execution(execution: Execution) -> None:
+    reason = (
+        "the worker running this query stopped (worker lost); run it again"
+        if execution.status == RunStatus.RUNNING
+        else "no worker picked this query up in time; is a worker running?"
+    )
+    finish_execution(
+        execution.pk,
+        status=RunStatus.FAILED,
+        error=ConnectorError(reason),
+        expected_status=execution.status,
+        is_retryable=True,
+    )

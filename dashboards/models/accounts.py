@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AccessToken(models.Model):
+    """A personal access token. Only its SHA-256 is stored (and SCRAM keys for the wire
+    endpoint); the token itself is shown once, when it is created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    scram_stored_key = models.CharField(max_length=64, blank=True)
+    scram_server_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.name}"

@@ -1,0 +1,181 @@
+"""Finished results as Arrow IPC files (zstd), one per fingerprint, plus a metadata row.
+
+Files are written under a temporary name and renamed into place only when complete, so a
+full disk or a killed worker never leaves a truncated result where readers look. Readers
+scan the file as an Arrow dataset, batch by batch: a 10M-row result is never loaded whole.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as ds
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from connectors.errors import LimitExceeded
+from dashboards.models import ResultEntry
+
+
+class ResultMissing(Exception):
+    """The result's file is gone (evicted or never written); the query must run again."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int
+    max_bytes: int
+    datasource: str
+
+
+def result_path(fingerprint: str) -> Path:
+    return settings.RESULTS_DIR / fingerprint[:2] / f"{fingerprint}.arrow"
+
+
+def describe_columns(schema: pa.Schema) -> list[dict[str, str]]:
+    return [{"name": field.name, "type": str(field.type)} for field in schema]
+
+
+def write_result(fingerprint: str, reader: pa.RecordBatchReader, limits: Limits) -> ResultEntry:
+    """Drain `reader` into the store and return its metadata row.
+
+    Raises LimitExceeded (naming the limit) when the result has more rows or bytes than
+    the data source allows; nothing is stored then.
+    """
+    path = result_path(fingerprint)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    rows = 0
+    in_memory_bytes = 0
+    try:
+        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(
+            sink, reader.schema, options=options
+        ) as writer:
+            for batch in reader:
+                rows += batch.num_rows
+                in_memory_bytes += batch.nbytes
+                _check_limits(rows, in_memory_bytes, limits)
+                writer.write_batch(batch)
+        with open(partial, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    now = timezone.now()
+    entry, _ = ResultEntry.objects.update_or_create(
+        fingerprint=fingerprint,
+        defaults={
+            "datasource": limits.datasource,
+            "columns": describe_columns(reader.schema),
+            "row_count": rows,
+            "byte_count": path.stat().st_size,
+            "created_at": now,
+            "last_used_at": now,
+            "expires_at": now + timedelta(seconds=settings.RESULT_TTL_S),
+        },
+    )
+    return entry
+
+
+def _check_limits(rows: int, size_bytes: int, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise LimitExceeded(
+            f"the result has more than {limits.max_rows:,} rows, the max_rows limit of "
+            f"data source {limits.datasource}; add a LIMIT or aggregate"
+        )
+    if size_bytes > limits.max_bytes:
+        raise LimitExceeded(
+            f"the result is larger than {limits.max_bytes:,} bytes, the max_bytes limit of "
+            f"data source {limits.datasource}; select fewer columns or rows"
+        )
+
+
+def find_fresh_result(fingerprint: str, max_age_s: float) -> ResultEntry | None:
+    """The stored result for `fingerprint` if it is younger than `max_age_s` and its file
+    is still there; marks it used."""
+    if max_age_s <= 0:
+        return None
+    now = timezone.now()
+    entry = ResultEntry.objects.filter(
+        fingerprint=fingerprint,
+        created_at__gte=now - timedelta(seconds=max_age_s),
+        expires_at__gt=now,
+    ).first()
+    if entry is None or not result_path(fingerprint).exists():
+        return None
+    ResultEntry.objects.filter(pk=fingerprint).update(last_used_at=now)
+    return entry
+
+
+def open_dataset(fingerprint: str) -> ds.Dataset:
+    path = result_path(fingerprint)
+    if not path.exists():
+        raise ResultMissing(f"result {fingerprint} is no longer stored; run the query again")
+    return ds.dataset(str(path), format="ipc")
+
+
+def iter_batches(fingerprint: str) -> Iterator[pa.RecordBatch]:
+    yield from open_dataset(fingerprint).to_batches()
+
+
+def result_schema(fingerprint: str) -> pa.Schema:
+    return open_dataset(fingerprint).schema
+
+
+def open_result_connection(fingerprint: str) -> duckdb.DuckDBPyConnection:
+    """An app-owned in-memory DuckDB where the result is the view `result`."""
+    con = duckdb.connect(":memory:", config={"enable_external_access": False, "threads": 2})
+    con.register("result", open_dataset(fingerprint))
+    return con
+
+
+def read_page(
+    fingerprint: str, *, offset: int, limit: int, order_by: list[tuple[str, bool]] | None = None
+) -> pa.Table:
+    """Rows [offset, offset+limit) of the result, sorted by (column, is_descending) pairs
+    in DuckDB; raises KeyError for an unknown sort column."""
+    con = open_result_connection(fingerprint)
+    try:
+        names = set(result_schema(fingerprint).names)
+        order_sql = ""
+        if order_by:
+            terms = []
+            for column, is_descending in order_by:
+                if column not in names:
+                    raise KeyError(column)
+                quoted = '"' + column.replace('"', '""') + '"'
+                terms.append(f"{quoted} {'DESC' if is_descending else 'ASC'} NULLS LAST")
+            order_sql = " ORDER BY " + ", ".join(terms)
+        sql = f"SELECT * FROM result{order_sql} LIMIT ? OFFSET ?"
+        return con.sql(sql, params=[limit, offset]).to_arrow_table()
+    finally:
+        con.close()
+
+
+def evict_results() -> int:
+    """Delete expired results, then the least recently used ones while the store is over
+    RESULTS_MAX_BYTES. Returns how many were deleted."""
+    now = timezone.now()
+    doomed = list(ResultEntry.objects.filter(expires_at__lte=now).values_list("pk", flat=True))
+    total = ResultEntry.objects.exclude(pk__in=doomed).aggregate(s=Sum("byte_count"))["s"] or 0
+    if total > settings.RESULTS_MAX_BYTES:
+        for fingerprint, size in ResultEntry.objects.exclude(pk__in=doomed).order_by(
+            "last_used_at"
+        ).values_list("pk", "byte_count"):
+            doomed.append(fingerprint)
+            total -= size
+            if total <= settings.RESULTS_MAX_BYTES:
+                break
+    for fingerprint in doomed:
+        result_path(fingerprint).unlink(missing_ok=True)
+    ResultEntry.objects.filter(pk__in=doomed).delete()
+    return len(doomed)

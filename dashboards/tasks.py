@@ -1,0 +1,22 @@
+"""Thin Celery tasks: ids in, execution code does the work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from dashboards import execution, result_store
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_execution(execution_id: int) -> None:
+    execution.execute(execution_id)
+
+
+@shared_task(ignore_result=True)
+def reap_stale_executions() -> int:
+    return execution.reap_stale_executions()
+
+
+@shared_task(ignore_result=True)
+def evict_results() -> int:
+    return result_store.evict_results()

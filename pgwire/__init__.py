@@ -1,0 +1,1 @@
+"""A PostgreSQL v3 wire-protocol endpoint in front of dashwire's governed data sources."""

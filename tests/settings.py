@@ -1,0 +1,13 @@
+"""Settings for the test run: the embedded defaults in a fresh temporary DATA_DIR."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dashwire-test-"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+HEARTBEAT_INTERVAL_S = 0.5
+STALE_EXECUTION_S = 3.0
