@@ -18,7 +18,7 @@ run: install
 	$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py demo && $(PY) manage.py up
 
 test: install system-deps
-	$(PY) -m pytest -q
+	bash scripts/test.sh
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy connectors dashboards config

@@ -75,19 +75,21 @@ def _struct_field(field: Field) -> str:
 
 
 #: DESCRIBE HISTORY's columns, as Databricks names and orders them
-HISTORY_SCHEMA = pa.schema([
-    ("version", pa.int64()),
-    ("timestamp", pa.timestamp("ms", tz="UTC")),
-    ("userName", pa.string()),
-    ("operation", pa.string()),
-    ("operationParameters", pa.string()),
-    ("readVersion", pa.int64()),
-    ("isolationLevel", pa.string()),
-    ("isBlindAppend", pa.bool_()),
-    ("operationMetrics", pa.string()),
-    ("userMetadata", pa.string()),
-    ("engineInfo", pa.string()),
-])
+HISTORY_SCHEMA = pa.schema(
+    [
+        ("version", pa.int64()),
+        ("timestamp", pa.timestamp("ms", tz="UTC")),
+        ("userName", pa.string()),
+        ("operation", pa.string()),
+        ("operationParameters", pa.string()),
+        ("readVersion", pa.int64()),
+        ("isolationLevel", pa.string()),
+        ("isBlindAppend", pa.bool_()),
+        ("operationMetrics", pa.string()),
+        ("userMetadata", pa.string()),
+        ("engineInfo", pa.string()),
+    ]
+)
 
 _JSON_COLUMNS = frozenset({"operationParameters", "operationMetrics"})
 

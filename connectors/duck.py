@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from connectors import duckdb_files
 from connectors.base import ColumnInfo, SourceSettings, TableInfo, TableRef
 from connectors.duckdb_errors import translate_duckdb_error
-from connectors.duckdb_runner import LOCKED_CONFIG, DuckDBRunner, lock_down
+from connectors.duckdb_runner import DuckDBRunner
 from connectors.errors import ConnectionFailed
 from connectors.sql.transpile import to_dialect
 
@@ -32,7 +34,7 @@ ORDER BY schema_name, table_name, column_index
 
 
 class DuckDBConnector:
-    """One read-only connection to the DuckDB file `settings.path`.
+    """Read-only access to the DuckDB file `settings.path` (see `duckdb_files`).
 
     External access (files, URLs, ATTACH, extensions) is off and the configuration is
     locked before any user SQL runs, so no statement can widen what it may reach.
@@ -41,21 +43,14 @@ class DuckDBConnector:
     dialect = "duckdb"
 
     def __init__(self, settings: SourceSettings) -> None:
-        self._path = settings.path
-        config: dict[str, str | bool | int | float | list[str]] = {
-            **LOCKED_CONFIG,
-            "threads": settings.threads,
-            "memory_limit": settings.memory_limit,
-        }
-        try:
-            connection = duckdb.connect(settings.path, read_only=True, config=config)
-        except duckdb.Error as error:
-            raise ConnectionFailed(f"cannot open {settings.path}: {error}") from error
-        lock_down(connection)
-        self._connection = connection
-        self._runner = DuckDBRunner(
-            connection, timeout_s=settings.timeout_s, batch_rows=settings.batch_rows
+        self._path = str(Path(settings.path).resolve())
+        self._connection = duckdb_files.acquire(
+            self._path, threads=settings.threads, memory_limit=settings.memory_limit
         )
+        self._runner = DuckDBRunner(
+            self._connection, timeout_s=settings.timeout_s, batch_rows=settings.batch_rows
+        )
+        self._is_closed = False
 
     def list_tables(self) -> list[TableInfo]:
         columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
@@ -93,7 +88,12 @@ class DuckDBConnector:
             raise ConnectionFailed(str(error)) from error
 
     def close(self) -> None:
-        self._runner.close()
+        """Stop using the file; the shared instance closes with its last connector."""
+        if self._is_closed:
+            return
+        self._is_closed = True
+        self._runner.finish()
+        duckdb_files.release(self._path)
 
     def _rows(self, sql: str) -> list[tuple[object, ...]]:
         cursor = self._connection.cursor()

@@ -85,7 +85,12 @@ class DuckDBRunner:
             if self._cursor is not None:
                 self._cursor.interrupt()
 
+    def finish(self) -> None:
+        """Close the running statement's cursor (the connection stays open)."""
+        self._finish()
+
     def close(self) -> None:
+        """Close the running statement's cursor and the connection."""
         self._finish()
         self._connection.close()
 

@@ -148,4 +148,3 @@ _PREPARE: dict[str, Callable[[Sequence[object]], list[object]]] = {
     "float": _as_floats,
     "string": _as_strings,
 }
-

@@ -21,15 +21,14 @@ from connectors.errors import (
 )
 from connectors.pg_types import arrow_type, register_loaders, to_array
 from connectors.postgres_errors import translate_postgres_error
-from connectors.sql.classify import StatementKind, classify
 from connectors.sql.transpile import to_dialect
 
 CONNECT_TIMEOUT_S = 10
 _CURSOR = "dw_stream"
 _DECLARE = f"DECLARE {_CURSOR} NO SCROLL CURSOR FOR "
 _QUERY_CANCELED = "57014"
-#: kinds PostgreSQL can run behind a cursor; the others (SHOW, EXPLAIN) are small
-_STREAMED_KINDS = frozenset({StatementKind.SELECT, StatementKind.VALUES})
+#: statements PostgreSQL can run behind a cursor; the others (SHOW, EXPLAIN) are small
+_STREAMED_NODES = (exp.Query, exp.Values)
 
 _TABLES_SQL = b"""
 SELECT n.nspname, c.relname,
@@ -104,7 +103,7 @@ class PostgresConnector:
         if self._is_cancelled:
             raise QueryCancelled("the query was cancelled")
         sql = to_dialect(statement, self.dialect)
-        if classify(statement) in _STREAMED_KINDS:
+        if isinstance(statement, _STREAMED_NODES):
             return self._stream(sql)
         return self._run_whole(sql)
 

@@ -62,7 +62,7 @@ def execute(execution_id: int) -> None:
 
 
 def _finish_with_error(execution: Execution, error: ConnectorError, watcher: Watcher) -> None:
-    if watcher.has_timed_out:
+    if watcher.has_timed_out or isinstance(error, QueryTimeout):
         error = QueryTimeout(
             f"the query ran longer than {execution.timeout_s:g} s, the timeout of data source "
             f"{execution.datasource.name}"

@@ -219,3 +219,54 @@ def column_type(field: pa.Field) -> ColumnType:
         typmod = metadata.get(b"pg_typmod")
         return ColumnType(pg_type, int(typmod) if typmod else -1)
     return _arrow_column_type(field.type)
+
+
+_ENGINE_TYPE_PREFIXES = (
+    ("TIMESTAMP WITH TIME ZONE", "timestamptz"),
+    ("TIMESTAMPTZ", "timestamptz"),
+    ("TIMESTAMP", "timestamp"),
+    ("TIME WITH TIME ZONE", "timetz"),
+    ("TIME", "time"),
+    ("DATE", "date"),
+    ("INTERVAL", "interval"),
+    ("BIGINT", "int8"),
+    ("INT8", "int8"),
+    ("HUGEINT", "numeric"),
+    ("UBIGINT", "numeric"),
+    ("SMALLINT", "int2"),
+    ("TINYINT", "int2"),
+    ("UTINYINT", "int2"),
+    ("INT2", "int2"),
+    ("USMALLINT", "int4"),
+    ("INTEGER", "int4"),
+    ("INT4", "int4"),
+    ("INT", "int4"),
+    ("UINTEGER", "int8"),
+    ("DOUBLE", "float8"),
+    ("FLOAT8", "float8"),
+    ("FLOAT", "float4"),
+    ("REAL", "float4"),
+    ("DECIMAL", "numeric"),
+    ("NUMERIC", "numeric"),
+    ("BOOL", "bool"),
+    ("UUID", "uuid"),
+    ("JSONB", "jsonb"),
+    ("JSON", "json"),
+    ("BLOB", "bytea"),
+    ("BYTEA", "bytea"),
+    ("CHARACTER VARYING", "varchar"),
+    ("VARCHAR", "varchar"),
+)
+
+
+def engine_type(name: str) -> PgType:
+    """The PostgreSQL type for an engine's column type name ("INTEGER", "DECIMAL(15,2)",
+    "timestamp with time zone", "INTEGER[]"); text when nothing matches."""
+    upper = name.strip().upper()
+    if upper.endswith("[]"):
+        element = engine_type(upper[:-2])
+        return TYPES_BY_NAME.get("_" + element.name, TYPES_BY_NAME["_text"])
+    for prefix, pg_name in _ENGINE_TYPE_PREFIXES:
+        if upper.startswith(prefix):
+            return TYPES_BY_NAME[pg_name]
+    return TYPES_BY_NAME["text"]

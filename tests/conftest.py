@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -148,15 +149,32 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+class WorkerHandle:
+    """The test session's Celery worker, which a test may kill and start again."""
+
+    def __init__(self) -> None:
+        self.process = start_worker()
+        wait_for_worker(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children, as a crash or OOM kill would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def restart(self) -> None:
+        stop_process(self.process)
+        self.process = start_worker()
+        wait_for_worker(self.process)
+
+
 @pytest.fixture(scope="session")
-def worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
+def worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[WorkerHandle]:
     """A real Celery worker process on the configured broker and the test database."""
-    process = start_worker()
+    handle = WorkerHandle()
     try:
-        wait_for_worker(process)
-        yield process
+        yield handle
     finally:
-        stop_process(process)
+        stop_process(handle.process)
 
 
 def wait_for_run(client: Client, run_id: str, timeout_s: float = 30) -> dict[str, Any]:

@@ -44,11 +44,37 @@ _READ_COMMANDS: dict[str, StatementKind] = {
 
 #: nodes that write or change state wherever they appear, even nested in a read
 _WRITE_NODES: tuple[type[exp.Expression], ...] = (
-    exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter,
-    exp.TruncateTable, exp.Copy, exp.Into, exp.Command, exp.Attach, exp.Detach,
-    exp.Install, exp.Set, exp.Pragma, exp.Use, exp.Transaction, exp.Commit, exp.Rollback,
-    exp.Grant, exp.Revoke, exp.LoadData, exp.Cache, exp.Uncache, exp.Refresh, exp.Kill,
-    exp.Export, exp.Declare, exp.Comment, exp.Analyze,
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.TruncateTable,
+    exp.Copy,
+    exp.Into,
+    exp.Command,
+    exp.Attach,
+    exp.Detach,
+    exp.Install,
+    exp.Set,
+    exp.Pragma,
+    exp.Use,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Grant,
+    exp.Revoke,
+    exp.LoadData,
+    exp.Cache,
+    exp.Uncache,
+    exp.Refresh,
+    exp.Kill,
+    exp.Export,
+    exp.Declare,
+    exp.Comment,
+    exp.Analyze,
 )
 
 #: how a refused node is named to the user where its class name would not say it
@@ -60,28 +86,86 @@ _KIND_NAMES: dict[type[exp.Expression], str] = {
 }
 
 #: functions that read files, list them, reach other databases or run SQL from strings
-DENIED_FUNCTIONS = frozenset({
-    "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "parquet_metadata",
-    "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata", "read_json",
-    "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson",
-    "read_ndjson_auto", "read_ndjson_objects", "json_scan", "glob", "sniff_csv", "read_text",
-    "read_blob", "postgres_scan", "postgres_query", "sqlite_scan", "sqlite_query",
-    "mysql_query", "iceberg_scan", "iceberg_metadata", "delta_scan", "query", "query_table",
-    "csv_scan", "read_xlsx", "st_read", "getenv", "http_get", "http_post",
-    # PostgreSQL: server files, other servers, session settings, other backends
-    "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "lo_import",
-    "lo_export", "dblink", "dblink_exec", "set_config", "pg_terminate_backend",
-    "pg_cancel_backend", "pg_reload_conf",
-})
+DENIED_FUNCTIONS = frozenset(
+    {
+        "read_csv",
+        "read_csv_auto",
+        "read_parquet",
+        "parquet_scan",
+        "parquet_metadata",
+        "parquet_schema",
+        "parquet_file_metadata",
+        "parquet_kv_metadata",
+        "read_json",
+        "read_json_auto",
+        "read_json_objects",
+        "read_json_objects_auto",
+        "read_ndjson",
+        "read_ndjson_auto",
+        "read_ndjson_objects",
+        "json_scan",
+        "glob",
+        "sniff_csv",
+        "read_text",
+        "read_blob",
+        "postgres_scan",
+        "postgres_query",
+        "sqlite_scan",
+        "sqlite_query",
+        "mysql_query",
+        "iceberg_scan",
+        "iceberg_metadata",
+        "delta_scan",
+        "query",
+        "query_table",
+        "csv_scan",
+        "read_xlsx",
+        "st_read",
+        "getenv",
+        "http_get",
+        "http_post",
+        # PostgreSQL: server files, other servers, session settings, other backends
+        "pg_read_file",
+        "pg_read_binary_file",
+        "pg_ls_dir",
+        "pg_stat_file",
+        "lo_import",
+        "lo_export",
+        "dblink",
+        "dblink_exec",
+        "set_config",
+        "pg_terminate_backend",
+        "pg_cancel_backend",
+        "pg_reload_conf",
+    }
+)
 
 #: the only table functions a FROM clause may call: generators over values, never sources
-ALLOWED_TABLE_FUNCTIONS = frozenset({
-    "range", "generate_series", "exploding_generate_series", "unnest", "explode",
-    "posexplode", "explode_outer", "posexplode_outer", "inline", "json_each", "json_tree",
-    "jsonb_each", "json_each_text", "jsonb_each_text", "json_array_elements",
-    "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text",
-    "regexp_split_to_table", "generate_subscripts", "stack",
-})
+ALLOWED_TABLE_FUNCTIONS = frozenset(
+    {
+        "range",
+        "generate_series",
+        "exploding_generate_series",
+        "unnest",
+        "explode",
+        "posexplode",
+        "explode_outer",
+        "posexplode_outer",
+        "inline",
+        "json_each",
+        "json_tree",
+        "jsonb_each",
+        "json_each_text",
+        "jsonb_each_text",
+        "json_array_elements",
+        "jsonb_array_elements",
+        "json_array_elements_text",
+        "jsonb_array_elements_text",
+        "regexp_split_to_table",
+        "generate_subscripts",
+        "stack",
+    }
+)
 
 # A table name with a path separator, a URL scheme, a glob or a file extension is a file
 # to DuckDB's replacement scans, not a table.

@@ -41,8 +41,10 @@ class ParameterSpec:
     default: object = None  # used when no value is given; None means required
 
 
-_MARKER = re.compile(r"'\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}'|"
-                     r"\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}")
+_MARKER = re.compile(
+    r"'\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}'|"
+    r"\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}"
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -103,9 +105,7 @@ def bind_parameters(
     """
     text, placeholders = _replace_markers(sql)
     statement = parse_statement(text, dialect)
-    literals = {
-        key: _literal_for(marker, specs, values) for key, marker in placeholders.items()
-    }
+    literals = {key: _literal_for(marker, specs, values) for key, marker in placeholders.items()}
     statement = statement.transform(lambda node: _substitute(node, literals), copy=False)
     _reject_leftovers(statement, placeholders)
     return statement

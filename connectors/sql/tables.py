@@ -22,7 +22,7 @@ def referenced_tables(expression: exp.Expression) -> list[TableRef]:
         return referenced_tables(explained) if explained is not None else []
     cte_names = {cte.alias_or_name.lower() for cte in expression.find_all(exp.CTE)}
     found: dict[TableRef, None] = {}
-    for table in expression.find_all(exp.Table):
+    for table in sorted(expression.find_all(exp.Table, bfs=False), key=_text_offset):
         if not isinstance(table.this, exp.Identifier):
             continue
         if not table.db and table.name.lower() in cte_names:
@@ -35,6 +35,12 @@ def referenced_tables(expression: exp.Expression) -> list[TableRef]:
         )
         found.setdefault(ref, None)
     return list(found)
+
+
+def _text_offset(table: exp.Table) -> int:
+    """Where the table's name starts in the parsed text; built nodes sort last."""
+    start = table.this.meta.get("start") if isinstance(table.this, exp.Identifier) else None
+    return start if isinstance(start, int) else 1 << 62
 
 
 def time_travel_pin(table: exp.Table) -> str | None:

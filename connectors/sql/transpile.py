@@ -25,4 +25,3 @@ def to_dialect(expression: exp.Expression, dialect: str) -> str:
     if not sql and isinstance(expression, exp.Show):
         return f"SHOW {expression.name}"
     return sql
-

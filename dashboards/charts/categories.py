@@ -63,9 +63,7 @@ def _order(spec: ChartSpec, x_kind: ColumnKind) -> tuple[str, str]:
     return key, "DESC" if order is SortOrder.DESC else "ASC"
 
 
-def _series_sql(
-    spec: ChartSpec, first_total: str, *, has_series: bool
-) -> tuple[str, str, str]:
+def _series_sql(spec: ChartSpec, first_total: str, *, has_series: bool) -> tuple[str, str, str]:
     """(series expression, extra CTE, extra join) folding series past `$ns` into "Other"."""
     if spec.encodings.series is None or not has_series:
         return "CAST(NULL AS VARCHAR)", "", ""

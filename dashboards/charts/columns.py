@@ -26,8 +26,19 @@ TEMPORAL_KINDS = frozenset({ColumnKind.TIMESTAMP, ColumnKind.DATE})
 _DUCKDB_KINDS: dict[str, ColumnKind] = {
     **dict.fromkeys(
         (
-            "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
-            "uinteger", "ubigint", "uhugeint", "float", "double", "decimal",
+            "tinyint",
+            "smallint",
+            "integer",
+            "bigint",
+            "hugeint",
+            "utinyint",
+            "usmallint",
+            "uinteger",
+            "ubigint",
+            "uhugeint",
+            "float",
+            "double",
+            "decimal",
         ),
         ColumnKind.NUMBER,
     ),

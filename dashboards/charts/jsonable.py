@@ -58,7 +58,7 @@ def to_json(value: Any) -> Any:
         return [to_json(item) for item in value]
     if isinstance(value, dict):
         return {str(key): to_json(item) for key, item in value.items()}
-    converter = _CONVERTERS.get(type(value), _text)
+    converter: Callable[[Any], Any] = _CONVERTERS.get(type(value), _text)
     return converter(value)
 
 

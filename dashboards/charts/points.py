@@ -82,8 +82,7 @@ def points_cte(spec: ChartSpec, source: Source, *, series_limit: int | None) -> 
     With `series_limit`, only the series with the most rows are kept.
     """
     selects = " UNION ALL ".join(
-        _long_select(spec, source, index, measure)
-        for index, measure in enumerate(_measures(spec))
+        _long_select(spec, source, index, measure) for index, measure in enumerate(_measures(spec))
     )
     x_kind = source.kind(spec.encodings.x or "")
     number = as_number("x", x_kind) or "CAST(dense_rank() OVER (ORDER BY x) AS DOUBLE)"
@@ -107,9 +106,7 @@ def _m4_sql(cte: str) -> str:
         "FROM (SELECT *, least(CAST(floor((xn - $lo) * $scale) AS BIGINT), $last) AS b "
         "FROM pts WHERE v IS NOT NULL) GROUP BY m, s, b)"
     )
-    corners = " UNION ".join(
-        f"SELECT m, s, b, x{i} AS x, v{i} AS v FROM g" for i in range(4)
-    )
+    corners = " UNION ".join(f"SELECT m, s, b, x{i} AS x, v{i} AS v FROM g" for i in range(4))
     return f"{cte}, {extremes} SELECT m, s, x, v FROM ({corners}) ORDER BY m, s, b, x, v"
 
 
@@ -133,14 +130,14 @@ def read_points(spec: ChartSpec, source: Source) -> Points:
     """
     has_series = spec.encodings.series is not None
     count_series = "count(DISTINCT s)" if has_series else "1"
-    stats_sql = "SELECT count(*), {}, min(xn), max(xn) FROM pts"
+    stats = f"SELECT count(*), {count_series}, min(xn), max(xn) FROM pts"
     cte = points_cte(spec, source, series_limit=None)
-    total, series_count, low, high = source.one(f"{cte} {stats_sql.format(count_series)}")
+    total, series_count, low, high = source.one(f"{cte} {stats}")
     omitted = 0
     if series_count > spec.options.max_series:
         omitted = series_count - spec.options.max_series
         cte = points_cte(spec, source, series_limit=spec.options.max_series)
-        total, series_count, low, high = source.one(f"{cte} {stats_sql.format('count(DISTINCT s)')}")
+        total, series_count, low, high = source.one(f"{cte} {stats}")
     if total <= source.max_points:
         rows = source.rows(f"{cte} SELECT m, s, x, v FROM pts ORDER BY m, s, xn")
         return Points(_traces(rows), total, False, omitted)

@@ -48,7 +48,8 @@ class Source:
         example summing a text column.
         """
         try:
-            return self.con.execute(sql, params if isinstance(params, Mapping) else list(params)).fetchall()
+            bound = params if isinstance(params, Mapping) else list(params)
+            return self.con.execute(sql, bound).fetchall()
         except duckdb.Error as exc:
             raise ChartError(f"the chart query failed: {exc}") from exc
 

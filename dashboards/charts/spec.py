@@ -162,15 +162,12 @@ def _check_colour_scale(value: str) -> str:
     return value
 
 
-def _check_geojson_url(value: str) -> str:
-    # A same-origin path only: viewers' browsers must never fetch shapes from elsewhere.
-    if not value.startswith("/") or value.startswith("//"):
-        raise ValueError("a GeoJSON URL must be a path on this site, starting with '/'")
-    return value
-
-
-def _check_geojson(value: dict[str, Any]) -> dict[str, Any]:
-    if value.get("type") != "FeatureCollection" or not isinstance(value.get("features"), list):
+def _check_geojson(value: str | dict[str, Any]) -> str | dict[str, Any]:
+    if isinstance(value, str):
+        # A same-origin path only: viewers' browsers must never fetch shapes from elsewhere.
+        if not value.startswith("/") or value.startswith("//"):
+            raise ValueError("a GeoJSON URL must be a path on this site, starting with '/'")
+    elif value.get("type") != "FeatureCollection" or not isinstance(value.get("features"), list):
         raise ValueError("GeoJSON must be a FeatureCollection with a list of features")
     return value
 
@@ -185,8 +182,7 @@ NumberFormat = Annotated[str, AfterValidator(_check_number_format)]
 DateFormat = Annotated[str, AfterValidator(_check_date_format)]
 Colour = Annotated[str, AfterValidator(_check_colour)]
 ColourScale = Annotated[str, AfterValidator(_check_colour_scale)]
-GeoJSONUrl = Annotated[str, AfterValidator(_check_geojson_url)]
-GeoJSON = Annotated[dict[str, Any], AfterValidator(_check_geojson)]
+GeoJSON = Annotated[str | dict[str, Any], AfterValidator(_check_geojson)]
 ColumnName = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
@@ -265,7 +261,7 @@ class Options(_Model):
     counter_row: Annotated[int, AfterValidator(_check_row)] = 1
     scope: GeoScope = GeoScope.WORLD
     resolution: GeoResolution = GeoResolution.LOW
-    geojson: GeoJSONUrl | GeoJSON | None = None
+    geojson: GeoJSON | None = None
 
 
 class ChartSpec(_Model):

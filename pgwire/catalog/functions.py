@@ -282,7 +282,7 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         "CASE WHEN dim = 1 AND len(arr) > 0 THEN len(arr) END",
         "CREATE MACRO dw_array_lower(arr, dim) AS CASE WHEN dim = 1 AND len(arr) > 0 THEN 1 END",
         "CREATE MACRO dw_expandarray(arr) AS "
-        "list_transform(range(1, len(arr) + 1), i -> {'x': arr[i], 'n': i::INTEGER})",
+        "list_transform(range(1, len(arr) + 1), lambda i: {'x': arr[i], 'n': i::INTEGER})",
         "CREATE MACRO dw_quote_ident(ident) AS CASE "
         "WHEN regexp_full_match(ident, '[a-z_][a-z0-9_$]*') THEN ident "
         "ELSE '\"' || replace(ident, '\"', '\"\"') || '\"' END",

@@ -15,6 +15,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from connectors.errors import ParameterError, UndefinedObject
 from pgwire.catalog.dialect import DIALECT
+from pgwire.catalog.naming import name_projections
 from pgwire.catalog.relations import ZERO_BASED_ARRAY_TYPES, find_relation
 from pgwire.catalog.types import pg_type_for
 
@@ -344,11 +345,16 @@ def rename_functions(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Ex
     return tree.transform(rename)
 
 
-PASSES: tuple[Callable[..., exp.Expression], ...] = (
+# Passes that keep PostgreSQL's meaning visible (types are read from the tree after these).
+PREPARE_PASSES: tuple[Callable[..., exp.Expression], ...] = (
+    name_projections,
     strip_catalog_function_prefix,
     redirect_catalog_tables,
     rewrite_operator_syntax,
     drop_default_collation,
+)
+# Passes that turn PostgreSQL-only syntax into DuckDB's.
+TRANSLATE_PASSES: tuple[Callable[..., exp.Expression], ...] = (
     rewrite_reg_casts,
     rewrite_type_casts,
     shift_vector_subscripts,
@@ -363,9 +369,17 @@ def parse(sql: str) -> exp.Expression:
     return sqlglot.parse_one(sql, read=DIALECT)
 
 
-def rewrite(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
-    """The client's statement, rewritten to run on the session's DuckDB catalog (a copy)."""
+def prepare(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+    """A copy of the client's statement with parameters bound and catalog names redirected."""
     tree = normalize_names(bind_parameters(tree.copy(), params))
-    for rewrite_pass in PASSES:
+    for rewrite_pass in PREPARE_PASSES:
         tree = rewrite_pass(tree, params)
+    return tree
+
+
+def translate(tree: exp.Expression) -> exp.Expression:
+    """A prepared statement rewritten to run on the session's DuckDB catalog."""
+    tree = tree.copy()
+    for rewrite_pass in TRANSLATE_PASSES:
+        tree = rewrite_pass(tree)
     return tree

@@ -127,11 +127,13 @@ def pg(make_pg: Callable[..., PostgresConnector]) -> PostgresConnector:
 
 
 def _events(ids: list[int], names: list[str]) -> pa.Table:
-    return pa.table({
-        "id": pa.array(ids, pa.int64()),
-        "name": pa.array(names, pa.string()),
-        "day": pa.array([dt.date(2024, 1, i) for i in ids], pa.date32()),
-    })
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "name": pa.array(names, pa.string()),
+            "day": pa.array([dt.date(2024, 1, i) for i in ids], pa.date32()),
+        }
+    )
 
 
 @pytest.fixture

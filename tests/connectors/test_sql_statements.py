@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.connectors.connector_sql_fixtures import Block, block_id, load_blocks
 
 from connectors.errors import QueryRefused, SqlSyntaxError
 from connectors.sql.classify import StatementKind, classify
 from connectors.sql.parse import parse_statement
+from tests.connectors.connector_sql_fixtures import Block, block_id, load_blocks
 
 
 @pytest.mark.parametrize("block", load_blocks("allowed.sql"), ids=block_id)

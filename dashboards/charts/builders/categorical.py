@@ -113,9 +113,7 @@ def build_bar(spec: ChartSpec, source: Source) -> Figure:
 
 def build_pie(spec: ChartSpec, source: Source) -> Figure:
     """A pie (a donut with `options.hole`) of the top N categories (default 10) + "Other"."""
-    categories = read_categories(
-        spec, source, top_n=_top_n(spec), has_other=True, has_series=False
-    )
+    categories = read_categories(spec, source, top_n=_top_n(spec), has_other=True, has_series=False)
     labels = [to_json(row.label) for row in categories.rows]
     trace: Trace = {
         "type": "pie",
@@ -152,7 +150,8 @@ def build_funnel(spec: ChartSpec, source: Source) -> Figure:
         **_value_template(spec, "value"),
     }
     layout = base_layout(spec, **_facts(categories))
-    layout["yaxis"] = {"type": "category", **axis_layout(
-        spec.options.x_axis, default_title=spec.encodings.x, kind=None, spec=spec
-    )}
+    layout["yaxis"] = {
+        "type": "category",
+        **axis_layout(spec.options.x_axis, default_title=spec.encodings.x, kind=None, spec=spec),
+    }
     return figure(paint_series([trace], spec), layout)

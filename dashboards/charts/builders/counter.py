@@ -49,8 +49,7 @@ def _gauge(value: float, target: float) -> dict[str, Any]:
     return {
         "shape": "bullet",
         "axis": {"range": [low, high * 1.1 if high > 0 else high]},
-        "threshold": {"value": target, "line": {"color": "#d62728", "width": 3},
-                      "thickness": 0.8},
+        "threshold": {"value": target, "line": {"color": "#d62728", "width": 3}, "thickness": 0.8},
     }
 
 
@@ -77,8 +76,7 @@ def build_counter(spec: ChartSpec, source: Source) -> Figure:
     }
     if reference is not None:
         mode += "+delta"
-        trace["delta"] = {"reference": reference,
-                          "valueformat": spec.options.number_format or ""}
+        trace["delta"] = {"reference": reference, "valueformat": spec.options.number_format or ""}
     if is_against_previous and target is not None and value is not None:
         mode += "+gauge"
         trace["gauge"] = _gauge(value, target)

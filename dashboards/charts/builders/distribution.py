@@ -40,8 +40,7 @@ def build_histogram(spec: ChartSpec, source: Source) -> Figure:
     """
     x = f"CAST({quote_ident(spec.encodings.x or '')} AS DOUBLE)"
     low, high, total = source.one(
-        f"SELECT min({x}), max({x}), count({x}) FROM {source.relation} "
-        f"WHERE isfinite({x})"
+        f"SELECT min({x}), max({x}), count({x}) FROM {source.relation} WHERE isfinite({x})"
     )
     bins = spec.options.bins
     width = (high - low) / bins if total and high > low else 1.0
@@ -60,8 +59,9 @@ def build_histogram(spec: ChartSpec, source: Source) -> Figure:
             {
                 "type": "histogram",
                 "histfunc": "sum",
-                "name": trace_name(spec.encodings.x or "", series if has_series else None,
-                                   has_many_measures=False),
+                "name": trace_name(
+                    spec.encodings.x or "", series if has_series else None, has_many_measures=False
+                ),
                 "x": [start + (bucket + 0.5) * width for _, bucket, _ in counted],
                 "y": [count for _, _, count in counted],
                 "xbins": {"start": start, "end": start + bins * width, "size": width},
@@ -73,8 +73,9 @@ def build_histogram(spec: ChartSpec, source: Source) -> Figure:
     layout.update(
         barmode="overlay" if has_series else "group",
         bargap=0.02,
-        xaxis=axis_layout(spec.options.x_axis, default_title=spec.encodings.x,
-                          kind=ColumnKind.NUMBER, spec=spec),
+        xaxis=axis_layout(
+            spec.options.x_axis, default_title=spec.encodings.x, kind=ColumnKind.NUMBER, spec=spec
+        ),
         yaxis=axis_layout(spec.options.y_axis, default_title="count", kind=None, spec=spec),
     )
     return figure(paint_series(traces, spec), layout)
@@ -111,16 +112,15 @@ def build_box(spec: ChartSpec, source: Source) -> Figure:
     the box (Tukey), as plotly.js draws them from raw points. Outliers are not shipped. At most
     `options.top_n` groups (default 50, the ones with the most values) are drawn.
     """
-    rows = source.rows(
-        _box_sql(spec, source), {"groups": spec.options.top_n or DEFAULT_BOX_GROUPS}
-    )
+    rows = source.rows(_box_sql(spec, source), {"groups": spec.options.top_n or DEFAULT_BOX_GROUPS})
     names = list(spec.encodings.y)
     has_series = spec.encodings.series is not None
     traces: list[Trace] = []
     for (measure, series), group in groupby(rows, key=lambda row: (row[0], row[1])):
         boxes = list(group)
-        name = trace_name(names[measure], series if has_series else None,
-                          has_many_measures=len(names) > 1)
+        name = trace_name(
+            names[measure], series if has_series else None, has_many_measures=len(names) > 1
+        )
         trace: dict[str, Any] = {
             "type": "box",
             "name": name,
@@ -133,9 +133,17 @@ def build_box(spec: ChartSpec, source: Source) -> Figure:
     layout = base_layout(spec, box_count=len(rows))
     layout.update(
         boxmode="group" if has_series or len(names) > 1 else "overlay",
-        xaxis={"type": "category", **axis_layout(
-            spec.options.x_axis, default_title=spec.encodings.x, kind=None, spec=spec)},
-        yaxis=axis_layout(spec.options.y_axis, default_title=names[0] if len(names) == 1
-                          else None, kind=ColumnKind.NUMBER, spec=spec),
+        xaxis={
+            "type": "category",
+            **axis_layout(
+                spec.options.x_axis, default_title=spec.encodings.x, kind=None, spec=spec
+            ),
+        },
+        yaxis=axis_layout(
+            spec.options.y_axis,
+            default_title=names[0] if len(names) == 1 else None,
+            kind=ColumnKind.NUMBER,
+            spec=spec,
+        ),
     )
     return figure(paint_series(traces, spec), layout)

@@ -64,10 +64,18 @@ def build_heatmap(spec: ChartSpec, source: Source) -> Figure:
         y_count=rows[0][4] if rows else 0,
     )
     layout.update(
-        xaxis=axis_layout(spec.options.x_axis, default_title=spec.encodings.x,
-                          kind=source.kind(spec.encodings.x or ""), spec=spec),
-        yaxis=axis_layout(spec.options.y_axis, default_title=spec.encodings.y[0],
-                          kind=source.kind(spec.encodings.y[0]), spec=spec),
+        xaxis=axis_layout(
+            spec.options.x_axis,
+            default_title=spec.encodings.x,
+            kind=source.kind(spec.encodings.x or ""),
+            spec=spec,
+        ),
+        yaxis=axis_layout(
+            spec.options.y_axis,
+            default_title=spec.encodings.y[0],
+            kind=source.kind(spec.encodings.y[0]),
+            spec=spec,
+        ),
     )
     return figure([trace], layout)
 
@@ -77,10 +85,14 @@ def _pivot_sql(spec: ChartSpec, source: Source) -> str:
     cols = [f"c{index}" for index in range(len(spec.encodings.columns))]
     value = quote_ident(spec.encodings.value) if spec.encodings.value else None
     base = ", ".join(
-        [f"{quote_ident(name)} AS {alias}" for name, alias in zip(
-            spec.encodings.rows, rows, strict=True)]
-        + [f"{quote_ident(name)} AS {alias}" for name, alias in zip(
-            spec.encodings.columns, cols, strict=True)]
+        [
+            f"{quote_ident(name)} AS {alias}"
+            for name, alias in zip(spec.encodings.rows, rows, strict=True)
+        ]
+        + [
+            f"{quote_ident(name)} AS {alias}"
+            for name, alias in zip(spec.encodings.columns, cols, strict=True)
+        ]
         + ([f"{value} AS v"] if value else [])
     )
 
@@ -147,18 +159,25 @@ def _pivot_data(spec: ChartSpec, rows: list[Row]) -> dict[str, Any]:
 
 def _pivot_table(spec: ChartSpec, pivot: dict[str, Any]) -> dict[str, Any]:
     """The pivot as a plotly table trace: row keys, one column per column key, totals."""
+
     def label(key: list[Any]) -> str:
         return " · ".join("(null)" if part is None else str(part) for part in key)
 
     header = pivot["rows"] + [label(key) for key in pivot["column_keys"]]
     has_col_groups = bool(pivot["columns"])
     header += [TOTAL] if has_col_groups else [spec.encodings.value or "count"]
-    key_columns = [[key[i] for key in pivot["row_keys"]] + [TOTAL if i == 0 else ""]
-                   for i in range(len(pivot["rows"]))]
-    value_columns = [
-        [values[j] for values in pivot["values"]] + [pivot["column_totals"][j]]
-        for j in range(len(pivot["column_keys"]))
-    ] if has_col_groups else []
+    key_columns = [
+        [key[i] for key in pivot["row_keys"]] + [TOTAL if i == 0 else ""]
+        for i in range(len(pivot["rows"]))
+    ]
+    value_columns = (
+        [
+            [values[j] for values in pivot["values"]] + [pivot["column_totals"][j]]
+            for j in range(len(pivot["column_keys"]))
+        ]
+        if has_col_groups
+        else []
+    )
     total_column = pivot["row_totals"] + [pivot["grand_total"]]
     if not pivot["rows"]:
         key_columns, value_columns = [], [[total] for total in pivot["column_totals"]]
@@ -176,7 +195,7 @@ def _pivot_table(spec: ChartSpec, pivot: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_pivot(spec: ChartSpec, source: Source) -> Figure:
-    """A pivot table: `encodings.value` aggregated per row group × column group, with totals.
+    """A pivot table: `encodings.value` aggregated per row group by column group, with totals.
 
     Totals are aggregated from the rows themselves (GROUPING SETS), so the total of an
     average or a median is right. At most 1,000 row groups and 100 column groups (in their

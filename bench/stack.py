@@ -1,0 +1,73 @@
+"""Start a throwaway dashwire stack (web + worker on embedded defaults) for benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Stack:
+    url: str
+    token: str
+    data_dir: Path
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+        ).stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    data_dir = Path(tempfile.mkdtemp(prefix="dashwire-bench-"))
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings",
+           "LOG_LEVEL": "WARNING", **(extra_env or {})}
+    stack = Stack(f"http://127.0.0.1:{port}", "", data_dir, env)
+    stack.manage("migrate", "--noinput", "-v0")
+    stack.manage("demo")
+    stack.token = stack.manage("token", "create", "demo").strip()
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--port",
+                          str(port), "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env),
+        subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel",
+                          "WARNING", "--concurrency", "2"], cwd=ROOT, env=env),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(stack.url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise RuntimeError("the stack did not become ready")
+        yield stack
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)

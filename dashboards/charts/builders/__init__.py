@@ -1,0 +1,1 @@
+"""One module per family of chart types; `dashboards.charts.build` maps types to them."""

@@ -1,0 +1,127 @@
+"""One wire session's emulated pg_catalog and information_schema.
+
+The catalog lives in a private in-memory DuckDB database (external access off) holding one
+table per emulated relation in the schemas `dw_pg_catalog` and `dw_information_schema`;
+DuckDB's own pg_catalog views are never read. A client's query is rewritten (rewrite.py),
+run there, and its result relabelled as PostgreSQL would send it (results.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from connectors.base import TableInfo
+from connectors.errors import ConnectorError, EngineError, SqlSyntaxError
+from pgwire.catalog import rewrite
+from pgwire.catalog.functions import Lookups, install_functions
+from pgwire.catalog.lineage import output_types
+from pgwire.catalog.relations import SHADOW_SCHEMAS, catalog_relations
+from pgwire.catalog.results import to_pg_result
+from pgwire.catalog.tables import CatalogContent, build_catalog
+
+# SQLSTATE for each kind of DuckDB error a rewritten catalog query can raise.
+DUCKDB_SQLSTATES: dict[type[duckdb.Error], str] = {
+    duckdb.ParserException: "42601",
+    duckdb.CatalogException: "42P01",
+    duckdb.BinderException: "42703",
+    duckdb.ConversionException: "22P02",
+    duckdb.OutOfRangeException: "22003",
+    duckdb.InvalidInputException: "22023",
+    duckdb.NotImplementedException: "0A000",
+}
+
+
+def _sqlstate(error: duckdb.Error) -> str:
+    return next(
+        (state for kind, state in DUCKDB_SQLSTATES.items() if isinstance(error, kind)), "XX000"
+    )
+
+
+class CatalogSession:
+    """The catalog one user sees on one connection to one database (data source).
+
+    `tables` are the tables and views the user may see (the web app's visibility rule
+    applied by the caller); `databases` the data sources they may connect to; `settings`
+    the session's parameters (search_path, TimeZone, application_name, …). A
+    `pg_backend_pid` entry in `settings` is what `pg_backend_pid()` answers.
+    """
+
+    def __init__(
+        self,
+        database: str,
+        username: str,
+        databases: Sequence[str],
+        tables: Sequence[TableInfo],
+        settings: Mapping[str, str],
+    ) -> None:
+        self._content = CatalogContent(
+            database, username, tuple(databases), tuple(tables), dict(settings)
+        )
+        self._settings = dict(settings)
+        self._connection = self._open()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        connection = duckdb.connect(":memory:", config={"enable_external_access": False})
+        for shadow_schema in SHADOW_SCHEMAS.values():
+            connection.execute(f"CREATE SCHEMA {shadow_schema}")
+        catalog = build_catalog(self._content)
+        for key, relation in catalog_relations().items():
+            connection.register("catalog_rows", catalog[key])
+            connection.execute(
+                f'CREATE TABLE {relation.shadow_schema}."{relation.name}" '
+                "AS SELECT * FROM catalog_rows"
+            )
+            connection.unregister("catalog_rows")
+        self._lookups = Lookups.from_catalog(
+            catalog, username=self._content.username, database=self._content.database,
+            settings=self._settings,
+        )
+        backend_pid = int(self._settings.get("pg_backend_pid", "0") or 0)
+        install_functions(connection, self._lookups, backend_pid=backend_pid)
+        return connection
+
+    def refresh(self, tables: Sequence[TableInfo]) -> None:
+        """Show `tables` from now on (after grants or the data source's schema changed)."""
+        self._settings = dict(self._lookups.settings)
+        self._content = CatalogContent(
+            self._content.database, self._content.username, self._content.databases,
+            tuple(tables), self._settings,
+        )
+        self._connection.close()
+        self._connection = self._open()
+
+    def execute(
+        self, statement: str | exp.Expression, params: Sequence[Any] = ()
+    ) -> pa.Table:
+        """Run one catalog query and return its rows as PostgreSQL would.
+
+        `statement` is PostgreSQL SQL or a tree parsed from it (best with
+        `pgwire.catalog.dialect.DIALECT`); `params` are the bound values of `$1…$n`.
+        Raises SqlSyntaxError (42601), UndefinedObject (42P01), ParameterError (22023) or
+        EngineError with a PostgreSQL SQLSTATE.
+        """
+        try:
+            tree = rewrite.parse(statement) if isinstance(statement, str) else statement
+        except ParseError as error:
+            raise SqlSyntaxError(str(error).splitlines()[0]) from error
+        prepared = rewrite.prepare(tree, params)
+        types = output_types(prepared)
+        translated = rewrite.translate(prepared)
+        sql = translated.sql(dialect="duckdb")
+        try:
+            result = self._connection.execute(sql).to_arrow_table()
+        except duckdb.Error as error:
+            raise EngineError(str(error).splitlines()[0], sqlstate=_sqlstate(error)) from error
+        return to_pg_result(result, result.column_names, types, self._lookups)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+__all__ = ["CatalogSession", "ConnectorError"]
