@@ -16,9 +16,11 @@ import duckdb
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.stack import Stack, running_stack  # noqa: E402
+from bench.stack import Stack, running_stack
 
-SMALL_SQL = "SELECT continent, count(*) AS n, avg(life_exp) AS life FROM gapminder GROUP BY 1 ORDER BY 1"
+SMALL_SQL = (
+    "SELECT continent, count(*) AS n, avg(life_exp) AS life FROM gapminder GROUP BY 1 ORDER BY 1"
+)
 MILLION_SQL = "SELECT i AS id, i * 0.5 AS value, 'row ' || i AS label FROM range(1000000) t(i)"
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
@@ -75,21 +77,28 @@ def main() -> None:
             ("uncached small query, submit -> succeeded", uncached),
             ("DuckDB in-process, same query (baseline)", in_process),
         ]:
-            print(f"  {name:45s} p50 {statistics.median(samples):8.2f} ms   p99 {percentile(samples, 0.99):8.2f} ms")
-        print(f"  uncached / in-process p50 ratio: {statistics.median(uncached) / statistics.median(in_process):.1f}x")
+            p50, p99 = statistics.median(samples), percentile(samples, 0.99)
+            print(f"  {name:45s} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms")
+        ratio = statistics.median(uncached) / statistics.median(in_process)
+        print(f"  uncached / in-process p50 ratio: {ratio:.1f}x")
 
         big = run(session, stack, MILLION_SQL, 3600)
         for fmt in ("arrow", "csv", "parquet"):
             samples = []
             for _ in range(5):
                 started = time.perf_counter()
-                with session.get(f"{stack.url}/api/runs/{big['id']}/result", params={"format": fmt}, stream=True) as response:
+                with session.get(
+                    f"{stack.url}/api/runs/{big['id']}/result", params={"format": fmt}, stream=True
+                ) as response:
                     size = sum(len(chunk) for chunk in response.iter_content(1 << 20))
                 samples.append(time.perf_counter() - started)
             seconds = statistics.median(samples)
-            print(f"  download format={fmt:8s} 1,000,000 rows: {1_000_000 / seconds:12,.0f} rows/s  ({size / 1e6:.1f} MB, {seconds * 1000:.0f} ms)")
+            rate = 1_000_000 / seconds
+            print(f"  download format={fmt:8s} 1,000,000 rows: {rate:12,.0f} rows/s", end="")
+            print(f"  ({size / 1e6:.1f} MB, {seconds * 1000:.0f} ms)")
         baseline = timed(lambda: con.sql(MILLION_SQL).to_arrow_table(), 5)
-        print(f"  DuckDB in-process to_arrow_table, same rows (baseline): {1_000_000 / (statistics.median(baseline) / 1000):12,.0f} rows/s")
+        rate = 1_000_000 / (statistics.median(baseline) / 1000)
+        print(f"  DuckDB in-process to_arrow_table, same rows (baseline): {rate:12,.0f} rows/s")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,11 @@ class Stack:
     def manage(self, *args: str) -> str:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
 
 
@@ -42,17 +46,49 @@ def free_port() -> int:
 def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     data_dir = Path(tempfile.mkdtemp(prefix="dashwire-bench-"))
     port = free_port()
-    env = {**os.environ, "DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "LOG_LEVEL": "WARNING", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
     stack = Stack(f"http://127.0.0.1:{port}", "", data_dir, env)
     stack.manage("migrate", "--noinput", "-v0")
     stack.manage("demo")
     stack.token = stack.manage("token", "create", "demo").strip()
     processes = [
-        subprocess.Popen([sys.executable, "-m", "uvicorn", "config.asgi:application", "--port",
-                          str(port), "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env),
-        subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel",
-                          "WARNING", "--concurrency", "2"], cwd=ROOT, env=env),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "WARNING",
+                "--concurrency",
+                "2",
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
     ]
     try:
         deadline = time.monotonic() + 60

@@ -43,14 +43,31 @@ class DuckDBConnector:
     dialect = "duckdb"
 
     def __init__(self, settings: SourceSettings) -> None:
+        self._settings = settings
         self._path = str(Path(settings.path).resolve())
-        self._connection = duckdb_files.acquire(
-            self._path, threads=settings.threads, memory_limit=settings.memory_limit
-        )
-        self._runner = DuckDBRunner(
-            self._connection, timeout_s=settings.timeout_s, batch_rows=settings.batch_rows
-        )
+        # opened on first use: asking for table versions only needs the file's state
+        self._shared: tuple[duckdb.DuckDBPyConnection, DuckDBRunner] | None = None
         self._is_closed = False
+
+    @property
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        return self._open()[0]
+
+    @property
+    def _runner(self) -> DuckDBRunner:
+        return self._open()[1]
+
+    def _open(self) -> tuple[duckdb.DuckDBPyConnection, DuckDBRunner]:
+        if self._shared is None:
+            settings = self._settings
+            connection = duckdb_files.acquire(
+                self._path, threads=settings.threads, memory_limit=settings.memory_limit
+            )
+            runner = DuckDBRunner(
+                connection, timeout_s=settings.timeout_s, batch_rows=settings.batch_rows
+            )
+            self._shared = (connection, runner)
+        return self._shared
 
     def list_tables(self) -> list[TableInfo]:
         columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
@@ -73,11 +90,15 @@ class DuckDBConnector:
         return self._runner.run(to_dialect(statement, self.dialect))
 
     def cancel(self) -> None:
-        self._runner.cancel()
+        if self._shared is not None:
+            self._shared[1].cancel()
 
     def table_versions(self, tables: list[TableRef]) -> dict[str, str]:
         """The file's state (mtime in ns and size) for every table: any write changes it."""
-        state = os.stat(self._path)
+        try:
+            state = os.stat(self._path)
+        except OSError as error:
+            raise ConnectionFailed(f"cannot open {self._path}: {error.strerror}") from error
         version = f"{state.st_mtime_ns}-{state.st_size}"
         return {f"{table.schema or 'main'}.{table.name}": version for table in tables}
 
@@ -92,8 +113,9 @@ class DuckDBConnector:
         if self._is_closed:
             return
         self._is_closed = True
-        self._runner.finish()
-        duckdb_files.release(self._path)
+        if self._shared is not None:
+            self._shared[1].finish()
+            duckdb_files.release(self._path)
 
     def _rows(self, sql: str) -> list[tuple[object, ...]]:
         cursor = self._connection.cursor()

@@ -33,9 +33,9 @@ def get_run_for_user(user: User, run_id: str) -> QueryRun:
 
 def get_saved_queries_for_user(user: User) -> QuerySet[SavedQuery]:
     """Saved queries on data sources the user may use."""
-    return SavedQuery.objects.filter(
-        datasource__in=get_datasources_for_user(user)
-    ).select_related("datasource", "owner")
+    return SavedQuery.objects.filter(datasource__in=get_datasources_for_user(user)).select_related(
+        "datasource", "owner"
+    )
 
 
 def can_edit_saved_query(user: User, query: SavedQuery) -> bool:

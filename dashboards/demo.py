@@ -73,7 +73,9 @@ def build_delta_lake(folder: Path) -> None:
     table_path = str(folder / "gapminder")
     for version, (first, last) in enumerate([(1952, 1962), (1967, 1977), (1982, 1992)]):
         mask = pa.array([first <= year <= last for year in years])
-        write_deltalake(table_path, gapminder.filter(mask), mode="overwrite" if version == 0 else "append")
+        write_deltalake(
+            table_path, gapminder.filter(mask), mode="overwrite" if version == 0 else "append"
+        )
     write_deltalake(table_path, gapminder, mode="overwrite")
     write_deltalake(str(folder / "stocks"), dataset_table("stocks"))
 

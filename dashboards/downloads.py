@@ -7,12 +7,15 @@ import datetime as dt
 import decimal
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, StreamingHttpResponse
 
 from dashboards.result_store import iter_batches, result_schema
 
@@ -53,6 +56,23 @@ _JSON_CONVERTERS: dict[type, Callable[[Any], Any]] = {
 def table_rows(table: pa.Table) -> list[list[Any]]:
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     return [[json_value(column[r]) for column in columns] for r in range(table.num_rows)]
+
+
+def streaming_response(
+    request: HttpRequest, chunks: Iterator[bytes], content_type: str
+) -> StreamingHttpResponse:
+    """Stream `chunks` without buffering them: under ASGI Django would otherwise collect a
+    synchronous iterator into one list in memory, so there each chunk is pulled in a
+    worker thread from an async iterator."""
+    if not isinstance(request, ASGIRequest):
+        return StreamingHttpResponse(chunks, content_type=content_type)
+    return StreamingHttpResponse(_pull_async(chunks), content_type=content_type)
+
+
+async def _pull_async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    pull = sync_to_async(next, thread_sensitive=False)
+    while (chunk := await pull(chunks, None)) is not None:
+        yield chunk
 
 
 def stream_csv(fingerprint: str) -> Iterator[bytes]:

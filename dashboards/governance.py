@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from sqlglot import exp
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from connectors import open_connector
 from connectors.base import TableRef
@@ -63,8 +64,10 @@ def plan_query(
     origin: Origin,
     parameters: Mapping[str, Any] | None = None,
     parameter_specs: list[dict[str, Any]] | None = None,
+    dialect: str | None = None,
 ) -> ExecutionPlan:
-    """Return the plan for running `sql` for `user`, or raise a ConnectorError subclass
+    """Return the plan for running `sql` (written in `dialect`, by default the data
+    source's own: the wire endpoint passes "postgres") for `user`, or raise a ConnectorError subclass
     (QueryRefused, SqlSyntaxError with a position, ParameterError, ...).
 
     1. The user must be allowed to use the data source.
@@ -79,25 +82,28 @@ def plan_query(
     try:
         if not get_datasources_for_user(user).filter(pk=datasource.pk).exists():
             raise QueryRefused(f"you may not query data source {datasource.name}")
-        dialect = dialect_of(datasource)
+        engine_dialect = dialect_of(datasource)
         specs = _parameter_specs(parameter_specs, values)
-        bound = bind_parameters(sql, dialect, specs, values)
+        bound = bind_parameters(sql, dialect or engine_dialect, specs, values)
         kind = classify(bound)
-        tables = referenced_tables(bound)
+        # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
+        tables = referenced_tables(
+            normalize_identifiers(bound.copy(), dialect=dialect or engine_dialect)
+        )
         statement = inject_limit(bound, datasource.max_rows + 1)
         context: dict[str, Any] = {}
         plan = ExecutionPlan(
             datasource=datasource,
             user_sql=sql,
             statement=statement,
-            statement_sql=statement.sql(dialect=dialect),
+            statement_sql=statement.sql(dialect=engine_dialect),
             kind=kind,
             tables=tables,
             parameters=values,
             fingerprint=fingerprint(
                 datasource=datasource.name,
                 expression=statement,
-                dialect=dialect,
+                dialect=engine_dialect,
                 parameters=values,
                 table_versions=table_versions(datasource, tables),
                 context=context,

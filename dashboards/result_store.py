@@ -44,46 +44,82 @@ def describe_columns(schema: pa.Schema) -> list[dict[str, str]]:
     return [{"name": field.name, "type": str(field.type)} for field in schema]
 
 
-def write_result(fingerprint: str, reader: pa.RecordBatchReader, limits: Limits) -> ResultEntry:
-    """Drain `reader` into the store and return its metadata row.
+class ResultWriter:
+    """Writes one result under a temporary name; `commit` renames it into place and
+    records its metadata row, `discard` removes it. Exactly one of them ends it."""
 
-    Raises LimitExceeded (naming the limit) when the result has more rows or bytes than
-    the data source allows; nothing is stored then.
-    """
-    path = result_path(fingerprint)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
-    options = pa.ipc.IpcWriteOptions(compression="zstd")
-    rows = 0
-    in_memory_bytes = 0
-    try:
-        with pa.OSFile(str(partial), "wb") as sink, pa.ipc.new_file(
-            sink, reader.schema, options=options
-        ) as writer:
-            for batch in reader:
-                rows += batch.num_rows
-                in_memory_bytes += batch.nbytes
-                _check_limits(rows, in_memory_bytes, limits)
-                writer.write_batch(batch)
-        with open(partial, "rb") as written:
+    def __init__(self, fingerprint: str, schema: pa.Schema, limits: Limits) -> None:
+        self.fingerprint = fingerprint
+        self.schema = schema
+        self.limits = limits
+        self.path = result_path(fingerprint)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.partial = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.partial")
+        self.rows = 0
+        self.in_memory_bytes = 0
+        self._sink = pa.OSFile(str(self.partial), "wb")
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        self._writer = pa.ipc.new_file(self._sink, schema, options=options)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Raises LimitExceeded (naming the limit) past the data source's rows or bytes."""
+        self.rows += batch.num_rows
+        self.in_memory_bytes += batch.nbytes
+        _check_limits(self.rows, self.in_memory_bytes, self.limits)
+        self._writer.write_batch(batch)
+
+    def commit(self) -> ResultEntry:
+        self._writer.close()
+        self._sink.close()
+        with open(self.partial, "rb") as written:
             os.fsync(written.fileno())
-        os.replace(partial, path)
+        os.replace(self.partial, self.path)
+        now = timezone.now()
+        entry, _ = ResultEntry.objects.update_or_create(
+            fingerprint=self.fingerprint,
+            defaults={
+                "datasource": self.limits.datasource,
+                "columns": describe_columns(self.schema),
+                "row_count": self.rows,
+                "byte_count": self.path.stat().st_size,
+                "created_at": now,
+                "last_used_at": now,
+                "expires_at": now + timedelta(seconds=settings.RESULT_TTL_S),
+            },
+        )
+        return entry
+
+    def discard(self) -> None:
+        if not self._sink.closed:
+            self._sink.close()
+        self.partial.unlink(missing_ok=True)
+
+
+def write_result(fingerprint: str, reader: pa.RecordBatchReader, limits: Limits) -> ResultEntry:
+    """Drain `reader` into the store and return its metadata row. Nothing is stored when
+    reading fails or a limit is exceeded (LimitExceeded)."""
+    writer = ResultWriter(fingerprint, reader.schema, limits)
+    try:
+        for batch in reader:
+            writer.write(batch)
+        return writer.commit()
     finally:
-        partial.unlink(missing_ok=True)
-    now = timezone.now()
-    entry, _ = ResultEntry.objects.update_or_create(
-        fingerprint=fingerprint,
-        defaults={
-            "datasource": limits.datasource,
-            "columns": describe_columns(reader.schema),
-            "row_count": rows,
-            "byte_count": path.stat().st_size,
-            "created_at": now,
-            "last_used_at": now,
-            "expires_at": now + timedelta(seconds=settings.RESULT_TTL_S),
-        },
-    )
-    return entry
+        writer.discard()
+
+
+def tee_into_store(
+    fingerprint: str, reader: pa.RecordBatchReader, limits: Limits
+) -> Iterator[pa.RecordBatch]:
+    """Yield `reader`'s batches while storing them; the result is stored only when the
+    caller read it to the end (a half-read result is discarded)."""
+    writer = ResultWriter(fingerprint, reader.schema, limits)
+    try:
+        for batch in reader:
+            writer.write(batch)
+            yield batch
+        writer.commit()
+    finally:
+        writer.discard()
 
 
 def _check_limits(rows: int, size_bytes: int, limits: Limits) -> None:
@@ -168,9 +204,11 @@ def evict_results() -> int:
     doomed = list(ResultEntry.objects.filter(expires_at__lte=now).values_list("pk", flat=True))
     total = ResultEntry.objects.exclude(pk__in=doomed).aggregate(s=Sum("byte_count"))["s"] or 0
     if total > settings.RESULTS_MAX_BYTES:
-        for fingerprint, size in ResultEntry.objects.exclude(pk__in=doomed).order_by(
-            "last_used_at"
-        ).values_list("pk", "byte_count"):
+        for fingerprint, size in (
+            ResultEntry.objects.exclude(pk__in=doomed)
+            .order_by("last_used_at")
+            .values_list("pk", "byte_count")
+        ):
             doomed.append(fingerprint)
             total -= size
             if total <= settings.RESULTS_MAX_BYTES:

@@ -47,7 +47,9 @@ def analyst(db: None) -> User:
 @pytest.fixture
 def outsider(db: None) -> User:
     """A user whose account was deactivated: authenticates nowhere, sees nothing."""
-    return User.objects.create_user("olly_outsider", "olly@example.com", "x-password-1", is_active=False)
+    return User.objects.create_user(
+        "olly_outsider", "olly@example.com", "x-password-1", is_active=False
+    )
 
 
 def bearer_client(user: User) -> Client:
@@ -72,7 +74,9 @@ def build_duckdb_source(path: Path) -> None:
         "i * 1.5 AS amount, DATE '2024-01-01' + i::INTEGER AS day FROM range(1, 101) t(i)"
     )
     con.execute("CREATE TABLE big AS SELECT i FROM range(200000) t(i)")
-    con.execute("CREATE VIEW sales_by_region AS SELECT region, sum(amount) AS total FROM sales GROUP BY 1")
+    con.execute(
+        "CREATE VIEW sales_by_region AS SELECT region, sum(amount) AS total FROM sales GROUP BY 1"
+    )
     con.close()
 
 
@@ -89,7 +93,9 @@ def delta_source(db: None, tmp_path: Path) -> DataSource:
     table = str(lake / "events")
     write_deltalake(table, pa.table({"id": [1, 2], "kind": ["a", "b"]}))
     write_deltalake(table, pa.table({"id": [3], "kind": ["c"]}), mode="append")
-    write_deltalake(table, pa.table({"id": [10, 20, 30, 40], "kind": ["w", "x", "y", "z"]}), mode="overwrite")
+    write_deltalake(
+        table, pa.table({"id": [10, 20, 30, 40], "kind": ["w", "x", "y", "z"]}), mode="overwrite"
+    )
     return DataSource.objects.create(name="lake", engine="delta", path=str(lake))
 
 
@@ -116,9 +122,21 @@ def worker_env() -> dict[str, str]:
 def start_worker(concurrency: int = 2) -> subprocess.Popen[bytes]:
     log = open(settings.DATA_DIR / f"worker-{time.time_ns()}.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO",
-         "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
         cwd=ROOT,
         env=worker_env(),
         stdout=log,
@@ -193,7 +211,9 @@ def run_sql(analyst_api: Client) -> Callable[..., dict[str, Any]]:
 
     def run(datasource: str, sql: str, **extra: Any) -> dict[str, Any]:
         response = analyst_api.post(
-            "/api/runs", {"datasource": datasource, "sql": sql, **extra}, content_type="application/json"
+            "/api/runs",
+            {"datasource": datasource, "sql": sql, **extra},
+            content_type="application/json",
         )
         assert response.status_code in (201, 400), response.content
         body: dict[str, Any] = response.json()

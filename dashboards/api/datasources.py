@@ -51,7 +51,9 @@ def get_schema(request: HttpRequest, name: str) -> DataSourceSchemaOut:
                 name=table.name,
                 kind=table.kind,
                 row_count=table.row_count,
-                columns=[ColumnOut(name=c.name, type=c.type, nullable=c.nullable) for c in table.columns],
+                columns=[
+                    ColumnOut(name=c.name, type=c.type, nullable=c.nullable) for c in table.columns
+                ],
             )
         )
     return DataSourceSchemaOut(

@@ -3,17 +3,17 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from dashboards.access import get_datasource_for_user, get_run_for_user
 from dashboards.api.errors import not_found
 from dashboards.api.schemas import ColumnOut, RunIn, RunOut
-from dashboards.downloads import STREAMS, table_rows
+from dashboards.downloads import STREAMS, streaming_response, table_rows
 from dashboards.governance import Origin
 from dashboards.models import DataSource, QueryRun, ResultEntry, RunStatus
-from dashboards.result_store import ResultMissing, read_page
+from dashboards.result_store import ResultMissing, read_page, result_path
 from dashboards.runs import cancel_run, retry_run, submit_run
 
 router = Router(tags=["runs"])
@@ -100,13 +100,13 @@ def get_result(
     if run.status != RunStatus.SUCCEEDED:
         raise HttpError(409, f"run {run_id} is {run.status}; it has no result")
     entry = ResultEntry.objects.filter(pk=run.fingerprint).first()
-    if entry is None:
+    if entry is None or not result_path(run.fingerprint).exists():
         raise HttpError(410, "the result is no longer stored; run the query again")
     try:
         if params.format == "json":
             return _json_page(entry, params)
         stream, content_type, extension = STREAMS[params.format]
-        response = StreamingHttpResponse(stream(run.fingerprint), content_type=content_type)
+        response = streaming_response(request, stream(run.fingerprint), content_type)
     except ResultMissing as error:
         raise HttpError(410, str(error)) from error
     response["Content-Disposition"] = f'attachment; filename="run-{run.pk}.{extension}"'
@@ -122,7 +122,9 @@ def _json_page(entry: ResultEntry, params: ResultQuery) -> ResultPage:
         if term.strip()
     ]
     try:
-        page = read_page(entry.fingerprint, offset=params.offset, limit=params.limit, order_by=order_by)
+        page = read_page(
+            entry.fingerprint, offset=params.offset, limit=params.limit, order_by=order_by
+        )
     except KeyError as error:
         raise HttpError(400, f"cannot sort by unknown column {error.args[0]!r}") from error
     return ResultPage(

@@ -16,5 +16,10 @@ from pgwire.catalog.session import CatalogSession
 from pgwire.catalog.types import PgType, pg_type_for
 
 __all__ = [
-    "DIALECT", "PG_TYPE_KEY", "CatalogSession", "PgType", "is_catalog_statement", "pg_type_for",
+    "DIALECT",
+    "PG_TYPE_KEY",
+    "CatalogSession",
+    "PgType",
+    "is_catalog_statement",
+    "pg_type_for",
 ]

@@ -9,11 +9,33 @@ from pgwire.catalog.relations import find_relation
 from pgwire.catalog.rewrite import CATALOG_SCHEMAS, FUNCTION_RENAMES, REG_TYPES, pg_type_name
 
 SESSION_FUNCTION_NODES = tuple(
-    node for node, name in NODE_NAMES.items()
-    if name in ("version", "current_schema", "current_schemas", "current_database",
-                "current_catalog", "current_user", "session_user")
+    node
+    for node, name in NODE_NAMES.items()
+    if name
+    in (
+        "version",
+        "current_schema",
+        "current_schemas",
+        "current_database",
+        "current_catalog",
+        "current_user",
+        "session_user",
+    )
 )
-CATALOG_FUNCTIONS = frozenset({*FUNCTION_RENAMES, "version", "txid_current", "_pg_expandarray"})
+CATALOG_FUNCTIONS = frozenset(
+    {
+        *FUNCTION_RENAMES,
+        "version",
+        "txid_current",
+        "_pg_expandarray",
+        "current_schema",
+        "current_schemas",
+        "current_database",
+        "current_user",
+        "session_user",
+        "current_catalog",
+    }
+)
 QUERY_NODES = (exp.Select, exp.SetOperation, exp.Subquery)
 
 
@@ -27,6 +49,11 @@ def _uses_catalog_function(tree: exp.Expression) -> bool:
     if any(True for _ in tree.find_all(*SESSION_FUNCTION_NODES)):
         return True
     if any(call.name.lower() in CATALOG_FUNCTIONS for call in tree.find_all(exp.Anonymous)):
+        return True
+    if any(
+        isinstance(dot.expression, exp.Func) and dot.this.name.lower() in CATALOG_SCHEMAS
+        for dot in tree.find_all(exp.Dot)
+    ):
         return True
     return any(pg_type_name(cast.to) in REG_TYPES for cast in tree.find_all(exp.Cast))
 

@@ -65,8 +65,9 @@ class Lookups:
         return cls(
             namespaces={r["oid"]: r["nspname"] for r in rows("pg_namespace")},
             relations={r["oid"]: (r["relnamespace"], r["relname"]) for r in rows("pg_class")},
-            types={r["oid"]: (r["typnamespace"], r["typname"], r["typrelid"])
-                   for r in rows("pg_type")},
+            types={
+                r["oid"]: (r["typnamespace"], r["typname"], r["typrelid"]) for r in rows("pg_type")
+            },
             procs={r["oid"]: r["proname"] for r in rows("pg_proc")},
             roles={r["oid"]: r["rolname"] for r in rows("pg_authid")},
             username=username,
@@ -78,7 +79,8 @@ class Lookups:
 
     def path(self) -> list[str]:
         return search_path_schemas(
-            self.settings.get("search_path", DEFAULT_SCHEMA), set(self.namespaces.values()),
+            self.settings.get("search_path", DEFAULT_SCHEMA),
+            set(self.namespaces.values()),
             self.username,
         )
 
@@ -101,8 +103,8 @@ class Lookups:
         return f"{self.namespaces.get(namespace_oid, '?')}.{name}"
 
     def to_regclass(self, text: str | None) -> int | None:
-        if text is None:
-            return None
+        if text is None or text.strip().isdigit():
+            return None if text is None else int(text)
         schema, name = _split_qualified(text)
         order = [schema] if schema else ["pg_catalog", *self.path()]
         for schema_name in order:
@@ -119,8 +121,8 @@ class Lookups:
         return self._qualify(namespace, name)
 
     def to_regtype(self, text: str | None) -> int | None:
-        if text is None:
-            return None
+        if text is None or text.strip().isdigit():
+            return None if text is None else int(text)
         schema, name = _split_qualified(text)
         for oid, (nsp, typname, _) in self.types.items():
             if typname == name and (schema is None or self.namespaces.get(nsp) == schema):
@@ -140,8 +142,8 @@ class Lookups:
         return self._qualify(namespace, name)
 
     def to_regproc(self, text: str | None) -> int | None:
-        if text is None:
-            return None
+        if text is None or text.strip().isdigit():
+            return None if text is None else int(text)
         _, name = _split_qualified(text)
         return next((oid for oid, proname in self.procs.items() if proname == name), None)
 
@@ -182,9 +184,7 @@ class Lookups:
         canonical = {key.lower(): key for key in self.settings}
         key = canonical.get(name.lower())
         if key is None and not missing_ok:
-            raise duckdb.InvalidInputException(
-                f'unrecognized configuration parameter "{name}"'
-            )
+            raise duckdb.InvalidInputException(f'unrecognized configuration parameter "{name}"')
         return None if key is None else self.settings[key]
 
     def set_config(self, name: str | None, value: str | None, is_local: bool | None) -> str | None:
@@ -226,7 +226,7 @@ def _null_macro(name: str, *arities: int, sql_type: str = "VARCHAR") -> str:
     overloads = ", ".join(
         f"({', '.join(f'a{i}' for i in range(arity))}) AS NULL::{sql_type}" for arity in arities
     )
-    return f"CREATE MACRO {name}{overloads.removeprefix('')}"
+    return f"CREATE MACRO {name}{overloads}"
 
 
 def _constant_macro(name: str, value: str, *arities: int) -> str:
@@ -241,18 +241,33 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
     schemas_false = "[" + ", ".join(map(_quote, lookups.current_schemas(False))) + "]"
     current_schema = _quote(lookups.path()[0]) if lookups.path() else "NULL::VARCHAR"
     privileges = (
-        "has_table_privilege", "has_schema_privilege", "has_database_privilege",
-        "has_column_privilege", "has_function_privilege", "has_any_column_privilege",
-        "has_sequence_privilege", "has_type_privilege", "pg_has_role",
+        "has_table_privilege",
+        "has_schema_privilege",
+        "has_database_privilege",
+        "has_column_privilege",
+        "has_function_privilege",
+        "has_any_column_privilege",
+        "has_sequence_privilege",
+        "has_type_privilege",
+        "pg_has_role",
     )
     nulls = {
-        "obj_description": (1, 2), "col_description": (2,), "shobj_description": (2,),
-        "pg_get_expr": (2, 3), "pg_get_indexdef": (1, 3), "pg_get_constraintdef": (1, 2),
-        "pg_get_viewdef": (1, 2), "pg_get_triggerdef": (1, 2),
-        "pg_get_function_result": (1,), "pg_get_function_arguments": (1,),
-        "pg_get_serial_sequence": (2,), "pg_get_statisticsobjdef_columns": (1,),
-        "pg_tablespace_location": (1,), "pg_advisory_unlock_all": (0,),
-        "inet_server_addr": (0,), "inet_client_addr": (0,),
+        "obj_description": (1, 2),
+        "col_description": (2,),
+        "shobj_description": (2,),
+        "pg_get_expr": (2, 3),
+        "pg_get_indexdef": (1, 3),
+        "pg_get_constraintdef": (1, 2),
+        "pg_get_viewdef": (1, 2),
+        "pg_get_triggerdef": (1, 2),
+        "pg_get_function_result": (1,),
+        "pg_get_function_arguments": (1,),
+        "pg_get_serial_sequence": (2,),
+        "pg_get_statisticsobjdef_columns": (1,),
+        "pg_tablespace_location": (1,),
+        "pg_advisory_unlock_all": (0,),
+        "inet_server_addr": (0,),
+        "inet_client_addr": (0,),
     }
     return [
         _constant_macro("dw_version", _quote(VERSION_STRING), 0),
@@ -268,11 +283,15 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         _constant_macro("dw_pg_is_other_temp_schema", "false", 1),
         _constant_macro("dw_inet_server_port", "NULL::INTEGER", 0),
         _constant_macro("dw_pg_postmaster_start_time", "TIMESTAMPTZ '2000-01-01 00:00:00+00'", 0),
-        *(_constant_macro(f"dw_pg_{size}", "0::BIGINT", 1)
-          for size in ("total_relation_size", "relation_size", "table_size", "indexes_size")),
+        *(
+            _constant_macro(f"dw_pg_{size}", "0::BIGINT", 1)
+            for size in ("total_relation_size", "relation_size", "table_size", "indexes_size")
+        ),
         *(_constant_macro(f"dw_{name}", "true", 1, 2, 3) for name in privileges),
-        *(_constant_macro(f"dw_pg_{kind}_is_visible", "true", 1)
-          for kind in ("function", "collation")),
+        *(
+            _constant_macro(f"dw_pg_{kind}_is_visible", "true", 1)
+            for kind in ("function", "collation")
+        ),
         *(_null_macro(f"dw_{name}", *arities) for name, arities in nulls.items()),
         "CREATE MACRO dw_pg_encoding_to_char(encoding) AS "
         f"CASE WHEN encoding = {oids.UTF8_ENCODING} THEN 'UTF8' ELSE '' END",
@@ -286,6 +305,10 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         "CREATE MACRO dw_quote_ident(ident) AS CASE "
         "WHEN regexp_full_match(ident, '[a-z_][a-z0-9_$]*') THEN ident "
         "ELSE '\"' || replace(ident, '\"', '\"\"') || '\"' END",
+        # A relation that is not a partition is its own only ancestor.
+        "CREATE MACRO dw_pg_partition_ancestors(relid) AS relid::UINTEGER",
+        "CREATE MACRO dw_pg_partition_ancestors_rows(rel) AS TABLE "
+        "SELECT rel::UINTEGER AS relid, 1::BIGINT AS depth",
         "CREATE MACRO dw_pg_get_keywords() AS TABLE "
         "SELECT NULL::VARCHAR AS word, NULL::VARCHAR AS catcode, NULL::VARCHAR AS catdesc "
         "WHERE false",
@@ -298,7 +321,11 @@ def install_functions(
     """Create every `dw_*` function the rewritten queries call (rewrite.FUNCTION_RENAMES)."""
     for name, function, parameters, return_type in _udfs(lookups):
         connection.create_function(
-            name, function, parameters, return_type, null_handling="special",
+            name,
+            function,
+            parameters,
+            return_type,
+            null_handling="special",
             side_effects=name == "dw_set_config",
         )
     for statement in _macros(lookups, backend_pid):

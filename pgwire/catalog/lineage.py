@@ -16,26 +16,81 @@ from pgwire.catalog.relations import SHADOW_SCHEMAS, Relation, find_relation
 SCHEMA_OF_SHADOW = {shadow: schema for schema, shadow in SHADOW_SCHEMAS.items()}
 
 FUNCTION_TYPES = {
-    **dict.fromkeys(["format_type", "version", "array_to_string", "pg_get_expr",
-                     "pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef",
-                     "obj_description", "col_description", "shobj_description", "quote_ident",
-                     "current_setting", "set_config", "pg_get_function_result",
-                     "pg_get_function_arguments", "replace", "concat", "btrim", "trim",
-                     "substring", "upper", "lower"], "text"),
-    **dict.fromkeys(["pg_get_userbyid", "current_schema", "current_database", "current_user",
-                     "session_user", "current_catalog", "pg_encoding_to_char"], "name"),
-    **dict.fromkeys(["pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible",
-                     "has_table_privilege", "has_schema_privilege", "has_database_privilege",
-                     "has_column_privilege", "pg_is_in_recovery", "exists"], "bool"),
-    "current_schemas": "_name", "to_regclass": "regclass", "to_regtype": "regtype",
-    "pg_backend_pid": "int4", "txid_current": "int8", "count": "int8", "row_number": "int8",
+    **dict.fromkeys(
+        [
+            "format_type",
+            "version",
+            "array_to_string",
+            "pg_get_expr",
+            "pg_get_indexdef",
+            "pg_get_constraintdef",
+            "pg_get_viewdef",
+            "obj_description",
+            "col_description",
+            "shobj_description",
+            "quote_ident",
+            "current_setting",
+            "set_config",
+            "pg_get_function_result",
+            "pg_get_function_arguments",
+            "replace",
+            "concat",
+            "btrim",
+            "trim",
+            "substring",
+            "upper",
+            "lower",
+        ],
+        "text",
+    ),
+    **dict.fromkeys(
+        [
+            "pg_get_userbyid",
+            "current_schema",
+            "current_database",
+            "current_user",
+            "session_user",
+            "current_catalog",
+            "pg_encoding_to_char",
+        ],
+        "name",
+    ),
+    **dict.fromkeys(
+        [
+            "pg_table_is_visible",
+            "pg_type_is_visible",
+            "pg_function_is_visible",
+            "has_table_privilege",
+            "has_schema_privilege",
+            "has_database_privilege",
+            "has_column_privilege",
+            "pg_is_in_recovery",
+            "exists",
+        ],
+        "bool",
+    ),
+    "current_schemas": "_name",
+    "to_regclass": "regclass",
+    "to_regtype": "regtype",
+    "pg_backend_pid": "int4",
+    "txid_current": "int8",
+    "count": "int8",
+    "row_number": "int8",
 }
 NODE_FUNCTIONS: dict[type[exp.Expression], str] = {
-    exp.CurrentVersion: "version", exp.CurrentSchema: "current_schema",
-    exp.CurrentSchemas: "current_schemas", exp.CurrentDatabase: "current_database",
-    exp.CurrentCatalog: "current_catalog", exp.CurrentUser: "current_user",
-    exp.SessionUser: "session_user", exp.Count: "count", exp.RowNumber: "row_number",
-    exp.Substring: "substring", exp.Trim: "btrim", exp.Upper: "upper", exp.Lower: "lower",
+    exp.CurrentVersion: "version",
+    exp.CurrentSchema: "current_schema",
+    exp.CurrentSchemas: "current_schemas",
+    exp.CurrentDatabase: "current_database",
+    exp.CurrentCatalog: "current_catalog",
+    exp.CurrentUser: "current_user",
+    exp.SessionUser: "session_user",
+    exp.Count: "count",
+    exp.RowNumber: "row_number",
+    exp.Substring: "substring",
+    exp.Trim: "btrim",
+    exp.Upper: "upper",
+    exp.Lower: "lower",
     exp.Exists: "exists",
 }
 BOOLEAN_NODES = (exp.Predicate, exp.Connector, exp.Not, exp.Is, exp.In, exp.Between)
@@ -149,8 +204,11 @@ def output_types(tree: exp.Expression) -> list[str | None] | None:
     select = outer_select(tree)
     if select is None:
         return None
-    stars = [p for p in select.expressions if isinstance(p, exp.Star)
-             or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))]
+    stars = [
+        p
+        for p in select.expressions
+        if isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+    ]
     if stars:
         sources = list(_sources(select).values())
         is_plain_star = len(stars) == len(select.expressions) == 1 and len(sources) == 1

@@ -20,8 +20,21 @@ SHADOW_SCHEMAS = {"pg_catalog": "dw_pg_catalog", "information_schema": "dw_infor
 # How each PostgreSQL type is stored in the session's DuckDB tables.
 ARROW_TYPES: dict[str, pa.DataType] = {
     **dict.fromkeys(["oid", "regproc", "regtype", "regclass", "regnamespace", "xid"], pa.uint32()),
-    **dict.fromkeys(["name", "text", "varchar", "char", "bpchar", "pg_node_tree", "inet",
-                     "anyarray", "bytea", "json"], pa.string()),
+    **dict.fromkeys(
+        [
+            "name",
+            "text",
+            "varchar",
+            "char",
+            "bpchar",
+            "pg_node_tree",
+            "inet",
+            "anyarray",
+            "bytea",
+            "json",
+        ],
+        pa.string(),
+    ),
     "int2": pa.int16(),
     "int4": pa.int32(),
     "int8": pa.int64(),

@@ -32,8 +32,15 @@ FALLBACK_TYPES: list[tuple[Callable[[pa.DataType], bool], str]] = [
     (pa.types.is_timestamp, "timestamp"),
     (pa.types.is_binary, "bytea"),
 ]
-LIST_FALLBACK_TYPES = {"int2": "_int2", "int4": "_int4", "int8": "_int8", "oid": "_oid",
-                       "bool": "_bool", "float4": "_float4", "float8": "_float8"}
+LIST_FALLBACK_TYPES = {
+    "int2": "_int2",
+    "int4": "_int4",
+    "int8": "_int8",
+    "oid": "_oid",
+    "bool": "_bool",
+    "float4": "_float4",
+    "float8": "_float8",
+}
 
 
 def fallback_type(arrow_type: pa.DataType) -> str:
@@ -46,8 +53,10 @@ def fallback_type(arrow_type: pa.DataType) -> str:
 
 def _reg_outputs(lookups: Lookups) -> dict[str, Callable[[int | None], str | None]]:
     return {
-        "regclass": lookups.regclass_out, "regtype": lookups.regtype_out,
-        "regproc": lookups.regproc_out, "regprocedure": lookups.regproc_out,
+        "regclass": lookups.regclass_out,
+        "regtype": lookups.regtype_out,
+        "regproc": lookups.regproc_out,
+        "regprocedure": lookups.regproc_out,
         "regnamespace": lookups.regnamespace_out,
     }
 
@@ -58,8 +67,9 @@ def _convert(column: pa.ChunkedArray, pg_type: str, lookups: Lookups) -> pa.Chun
     if reg_output is not None:
         if pa.types.is_string(column.type):
             return column
-        return pa.chunked_array([pa.array([reg_output(v) for v in column.to_pylist()],
-                                          pa.string())])
+        return pa.chunked_array(
+            [pa.array([reg_output(v) for v in column.to_pylist()], pa.string())]
+        )
     target = ARROW_TYPES.get(pg_type)
     if target is None or column.type == target:
         return column
@@ -79,7 +89,8 @@ def to_pg_result(
         converted = _convert(column, pg_type, lookups) if pg_type else None
         if converted is None:
             pg_type, converted = fallback_type(column.type), column
-        fields.append(pa.field(names[index], converted.type,
-                               metadata={PG_TYPE_KEY: pg_type.encode()}))
+        fields.append(
+            pa.field(names[index], converted.type, metadata={PG_TYPE_KEY: pg_type.encode()})
+        )
         columns.append(converted)
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))

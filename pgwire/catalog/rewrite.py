@@ -23,30 +23,64 @@ CATALOG_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 
 # information_schema's domains, shown (and cast) as their base types.
 DOMAIN_BASE_TYPES = {
-    "sql_identifier": "name", "character_data": "varchar", "yes_or_no": "varchar",
-    "cardinal_number": "int4", "time_stamp": "timestamptz",
+    "sql_identifier": "name",
+    "character_data": "varchar",
+    "yes_or_no": "varchar",
+    "cardinal_number": "int4",
+    "time_stamp": "timestamptz",
 }
-REG_TYPES = frozenset({"regclass", "regtype", "regproc", "regprocedure", "regnamespace",
-                       "regrole", "regoper", "regoperator", "regconfig", "regcollation"})
+REG_TYPES = frozenset(
+    {
+        "regclass",
+        "regtype",
+        "regproc",
+        "regprocedure",
+        "regnamespace",
+        "regrole",
+        "regoper",
+        "regoperator",
+        "regconfig",
+        "regcollation",
+    }
+)
 
 # How a PostgreSQL type is cast in DuckDB, where DuckDB has no type of that name.
 DUCKDB_TYPES = {
-    **dict.fromkeys(["name", "text", "varchar", "char", "bpchar", "pg_node_tree", "unknown",
-                     "cstring", "aclitem"], "VARCHAR"),
+    **dict.fromkeys(
+        [
+            "name",
+            "text",
+            "varchar",
+            "char",
+            "bpchar",
+            "pg_node_tree",
+            "unknown",
+            "cstring",
+            "aclitem",
+        ],
+        "VARCHAR",
+    ),
     **dict.fromkeys(["oid", "xid", "cid", "tid", *REG_TYPES], "UINTEGER"),
-    "int2": "SMALLINT", "int4": "INTEGER", "int8": "BIGINT", "bool": "BOOLEAN",
-    "float4": "REAL", "float8": "DOUBLE", "jsonb": "JSON", "json": "JSON",
-    "int2vector": "SMALLINT[]", "oidvector": "UINTEGER[]",
+    "int2": "SMALLINT",
+    "int4": "INTEGER",
+    "int8": "BIGINT",
+    "bool": "BOOLEAN",
+    "float4": "REAL",
+    "float8": "DOUBLE",
+    "jsonb": "JSON",
+    "json": "JSON",
+    "int2vector": "SMALLINT[]",
+    "oidvector": "UINTEGER[]",
 }
 
 
 def pg_type_name(data_type: exp.DataType) -> str:
     """The pg_type.typname a cast target names (`"char"` → char, `oid[]` → _oid)."""
-    if data_type.is_type(exp.DataType.Type.ARRAY) and data_type.expressions:
+    if data_type.this == exp.DataType.Type.ARRAY and data_type.expressions:
         element = data_type.expressions[0]
         return "_" + pg_type_name(element) if isinstance(element, exp.DataType) else "_text"
-    if isinstance(data_type, exp.ObjectIdentifier) or data_type.is_type(
-        exp.DataType.Type.USERDEFINED
+    if isinstance(data_type, exp.ObjectIdentifier) or (
+        data_type.this == exp.DataType.Type.USERDEFINED
     ):
         raw = data_type.args.get("kind") or data_type.this
         name = str(raw).rsplit(".", 1)[-1].strip('"').lower()
@@ -81,12 +115,12 @@ def bind_parameters(tree: exp.Expression, params: Sequence[Any]) -> exp.Expressi
     return tree.transform(literal)
 
 
-def normalize_names(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def normalize_names(tree: exp.Expression) -> exp.Expression:
     """Fold unquoted identifiers to lower case, as PostgreSQL does."""
     return normalize_identifiers(tree, dialect="postgres")
 
 
-def strip_catalog_function_prefix(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def strip_catalog_function_prefix(tree: exp.Expression) -> exp.Expression:
     """`pg_catalog.f(…)` and `information_schema.f(…)` → `f(…)`."""
 
     def strip(node: exp.Expression) -> exp.Expression:
@@ -106,7 +140,7 @@ def _cte_names(tree: exp.Expression) -> set[str]:
     return {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
 
 
-def redirect_catalog_tables(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def redirect_catalog_tables(tree: exp.Expression) -> exp.Expression:
     """Point `pg_catalog.x`, `information_schema.x` and bare catalog names at the shadow copies.
 
     Raises UndefinedObject (42P01) for a pg_catalog/information_schema relation that is not
@@ -154,7 +188,7 @@ BINARY_OPERATORS: dict[str, Callable[[exp.Expression, exp.Expression], exp.Expre
 }
 
 
-def rewrite_operator_syntax(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def rewrite_operator_syntax(tree: exp.Expression) -> exp.Expression:
     """`a OPERATOR(pg_catalog.=) b` → `a = b`, for every operator clients spell that way."""
 
     def rewrite(node: exp.Expression) -> exp.Expression:
@@ -169,7 +203,7 @@ def rewrite_operator_syntax(tree: exp.Expression, params: Sequence[Any] = ()) ->
     return tree.transform(rewrite)
 
 
-def drop_default_collation(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def drop_default_collation(tree: exp.Expression) -> exp.Expression:
     """`x COLLATE pg_catalog.default` → `x`: the shadow catalog compares bytewise anyway."""
     return tree.transform(lambda n: n.this if isinstance(n, exp.Collate) else n)
 
@@ -180,7 +214,7 @@ def _is_text_expression(node: exp.Expression) -> bool:
     )
 
 
-def rewrite_reg_casts(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def rewrite_reg_casts(tree: exp.Expression) -> exp.Expression:
     """Casts to regclass/regtype/regproc/… become lookups.
 
     1. text → reg*: `'pg_class'::regclass` → `dw_to_regclass('pg_class')` (the OID).
@@ -200,16 +234,19 @@ def rewrite_reg_casts(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.E
             return node
         if isinstance(inner, exp.Cast) and pg_type_name(inner.to) in REG_TYPES:
             kind = pg_type_name(inner.to)
+            value = inner.this
+            if _is_text_expression(value):
+                value = exp.Anonymous(this=f"dw_to_{kind}", expressions=[value])
             if target in ("text", "varchar", "name"):
-                return exp.Anonymous(this=f"dw_{kind}_out", expressions=[inner.this])
+                return exp.Anonymous(this=f"dw_{kind}_out", expressions=[value])
             if target == "oid":
-                return exp.cast(inner.this, duckdb_type("oid"))
+                return exp.cast(value, duckdb_type("oid"))
         return node
 
     return tree.transform(rewrite)
 
 
-def rewrite_type_casts(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def rewrite_type_casts(tree: exp.Expression) -> exp.Expression:
     """Casts to PostgreSQL-only types (name, "char", oid, int2vector, domains…) → DuckDB's."""
 
     def rewrite(node: exp.Expression) -> exp.Expression:
@@ -238,15 +275,18 @@ def _zero_based_names(tree: exp.Expression) -> set[str]:
     return names
 
 
-def shift_vector_subscripts(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def shift_vector_subscripts(tree: exp.Expression) -> exp.Expression:
     """`indkey[n]` is 0-based in PostgreSQL (int2vector); DuckDB lists are 1-based."""
     names = _zero_based_names(tree)
     for bracket in tree.find_all(exp.Bracket):
         if isinstance(bracket.this, exp.Column) and bracket.this.name in names:
-            bracket.set("expressions", [
-                exp.Add(this=exp.paren(index, copy=False), expression=exp.Literal.number(1))
-                for index in bracket.expressions
-            ])
+            bracket.set(
+                "expressions",
+                [
+                    exp.Add(this=exp.paren(index, copy=False), expression=exp.Literal.number(1))
+                    for index in bracket.expressions
+                ],
+            )
     return tree
 
 
@@ -254,7 +294,7 @@ def _is_expandarray(node: exp.Expression) -> bool:
     return isinstance(node, exp.Anonymous) and node.name.lower() == "_pg_expandarray"
 
 
-def rewrite_expandarray(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def rewrite_expandarray(tree: exp.Expression) -> exp.Expression:
     """`information_schema._pg_expandarray(arr)` (a set-returning function) → `unnest(…)`.
 
     `(_pg_expandarray(a)).n` becomes `unnest(dw_expandarray(a)).n`, keeping PostgreSQL's
@@ -263,9 +303,9 @@ def rewrite_expandarray(tree: exp.Expression, params: Sequence[Any] = ()) -> exp
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if _is_expandarray(node):
-            return exp.Unnest(expressions=[
-                exp.Anonymous(this="dw_expandarray", expressions=node.expressions)
-            ])
+            return exp.Unnest(
+                expressions=[exp.Anonymous(this="dw_expandarray", expressions=node.expressions)]
+            )
         return node
 
     tree = tree.transform(rewrite)
@@ -278,7 +318,7 @@ def rewrite_expandarray(tree: exp.Expression, params: Sequence[Any] = ()) -> exp
 SET_RETURNING_FUNCTIONS = frozenset({"generate_series", "unnest", "generate_subscripts"})
 
 
-def expand_select_list_series(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def expand_select_list_series(tree: exp.Expression) -> exp.Expression:
     """`SELECT generate_series(a, b)` yields rows in PostgreSQL, a list in DuckDB: unnest it."""
     for select in tree.find_all(exp.Select):
         for projection in select.expressions:
@@ -293,22 +333,68 @@ def expand_select_list_series(tree: exp.Expression, params: Sequence[Any] = ()) 
 FUNCTION_RENAMES = {
     name: f"dw_{name}"
     for name in (
-        "format_type", "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible",
-        "pg_function_is_visible", "pg_collation_is_visible", "obj_description",
-        "col_description", "shobj_description", "pg_get_expr", "pg_get_indexdef",
-        "pg_get_constraintdef", "pg_get_viewdef", "pg_get_triggerdef",
-        "pg_get_function_result", "pg_get_function_arguments", "pg_get_serial_sequence",
-        "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable",
-        "pg_encoding_to_char", "pg_backend_pid", "pg_is_in_recovery", "has_table_privilege",
-        "has_schema_privilege", "has_database_privilege", "has_column_privilege",
-        "has_function_privilege", "has_any_column_privilege", "has_sequence_privilege",
-        "has_type_privilege", "pg_has_role", "array_upper", "array_lower", "quote_ident",
-        "current_setting", "set_config", "to_regclass", "to_regtype", "to_regproc",
-        "to_regnamespace", "pg_advisory_unlock_all", "pg_postmaster_start_time",
-        "pg_my_temp_schema", "pg_is_other_temp_schema", "pg_total_relation_size",
-        "pg_relation_size", "pg_table_size", "pg_indexes_size", "pg_tablespace_location",
-        "pg_get_keywords", "inet_server_addr", "inet_server_port", "inet_client_addr",
+        "format_type",
+        "pg_get_userbyid",
+        "pg_table_is_visible",
+        "pg_type_is_visible",
+        "pg_function_is_visible",
+        "pg_collation_is_visible",
+        "obj_description",
+        "col_description",
+        "shobj_description",
+        "pg_get_expr",
+        "pg_get_indexdef",
+        "pg_get_constraintdef",
+        "pg_get_viewdef",
+        "pg_get_triggerdef",
+        "pg_get_function_result",
+        "pg_get_function_arguments",
+        "pg_get_serial_sequence",
+        "pg_get_statisticsobjdef_columns",
+        "pg_relation_is_publishable",
+        "pg_encoding_to_char",
+        "pg_backend_pid",
+        "pg_is_in_recovery",
+        "has_table_privilege",
+        "has_schema_privilege",
+        "has_database_privilege",
+        "has_column_privilege",
+        "has_function_privilege",
+        "has_any_column_privilege",
+        "has_sequence_privilege",
+        "has_type_privilege",
+        "pg_has_role",
+        "array_upper",
+        "array_lower",
+        "quote_ident",
+        "current_setting",
+        "set_config",
+        "to_regclass",
+        "to_regtype",
+        "to_regproc",
+        "to_regnamespace",
+        "pg_advisory_unlock_all",
+        "pg_postmaster_start_time",
+        "pg_my_temp_schema",
+        "pg_is_other_temp_schema",
+        "pg_total_relation_size",
+        "pg_relation_size",
+        "pg_table_size",
+        "pg_indexes_size",
+        "pg_tablespace_location",
+        "inet_server_addr",
+        "inet_server_port",
+        "inet_client_addr",
+        "pg_partition_ancestors",
     )
+}
+
+# PostgreSQL functions DuckDB has under another name.
+DUCKDB_FUNCTION_NAMES = {"json_build_object": "json_object", "jsonb_build_object": "json_object"}
+# Set-returning functions called in FROM, answered by the session's table macros.
+TABLE_FUNCTION_RENAMES = {
+    "pg_partition_ancestors": "dw_pg_partition_ancestors_rows",
+    "pg_get_keywords": "dw_pg_get_keywords",
 }
 
 # Functions sqlglot parses into nodes of their own.
@@ -323,21 +409,36 @@ SPECIAL_FUNCTIONS: dict[type[exp.Expression], str] = {
 }
 
 
-def rename_functions(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
+def rename_functions(tree: exp.Expression) -> exp.Expression:
     """Route PostgreSQL's catalog and session functions to the session's implementations."""
 
     def rename(node: exp.Expression) -> exp.Expression:
+        if (
+            isinstance(node, exp.Table)
+            and isinstance(node.this, exp.Anonymous)
+            and node.this.name.lower() in TABLE_FUNCTION_RENAMES
+        ):
+            node.this.set("this", TABLE_FUNCTION_RENAMES[node.this.name.lower()])
+            return node
         special = SPECIAL_FUNCTIONS.get(type(node))
         if special:
             args = [node.this] if isinstance(node, exp.CurrentSchemas) and node.this else []
             return exp.Anonymous(this=special, expressions=args)
         if isinstance(node, exp.Anonymous) and node.name.lower() in FUNCTION_RENAMES:
-            return exp.Anonymous(this=FUNCTION_RENAMES[node.name.lower()],
-                                 expressions=node.expressions)
+            return exp.Anonymous(
+                this=FUNCTION_RENAMES[node.name.lower()], expressions=node.expressions
+            )
+        if isinstance(node, exp.Anonymous) and node.name.lower() in DUCKDB_FUNCTION_NAMES:
+            return exp.Anonymous(
+                this=DUCKDB_FUNCTION_NAMES[node.name.lower()], expressions=node.expressions
+            )
         if isinstance(node, exp.Anonymous) and node.name.lower() == "version":
             return exp.Anonymous(this="dw_version")
-        if isinstance(node, exp.Column) and not node.table and node.name == "user" and not (
-            node.this.quoted
+        if (
+            isinstance(node, exp.Column)
+            and not node.table
+            and node.name == "user"
+            and not (node.this.quoted)
         ):
             return exp.Anonymous(this="dw_current_user")
         return node
@@ -346,7 +447,7 @@ def rename_functions(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Ex
 
 
 # Passes that keep PostgreSQL's meaning visible (types are read from the tree after these).
-PREPARE_PASSES: tuple[Callable[..., exp.Expression], ...] = (
+PREPARE_PASSES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
     name_projections,
     strip_catalog_function_prefix,
     redirect_catalog_tables,
@@ -354,7 +455,7 @@ PREPARE_PASSES: tuple[Callable[..., exp.Expression], ...] = (
     drop_default_collation,
 )
 # Passes that turn PostgreSQL-only syntax into DuckDB's.
-TRANSLATE_PASSES: tuple[Callable[..., exp.Expression], ...] = (
+TRANSLATE_PASSES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
     rewrite_reg_casts,
     rewrite_type_casts,
     shift_vector_subscripts,
@@ -373,7 +474,7 @@ def prepare(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
     """A copy of the client's statement with parameters bound and catalog names redirected."""
     tree = normalize_names(bind_parameters(tree.copy(), params))
     for rewrite_pass in PREPARE_PASSES:
-        tree = rewrite_pass(tree, params)
+        tree = rewrite_pass(tree)
     return tree
 
 

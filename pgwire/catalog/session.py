@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from connectors.base import TableInfo
-from connectors.errors import ConnectorError, EngineError, SqlSyntaxError
+from connectors.errors import EngineError, SqlSyntaxError
 from pgwire.catalog import rewrite
 from pgwire.catalog.functions import Lookups, install_functions
 from pgwire.catalog.lineage import output_types
@@ -79,7 +79,9 @@ class CatalogSession:
             )
             connection.unregister("catalog_rows")
         self._lookups = Lookups.from_catalog(
-            catalog, username=self._content.username, database=self._content.database,
+            catalog,
+            username=self._content.username,
+            database=self._content.database,
             settings=self._settings,
         )
         backend_pid = int(self._settings.get("pg_backend_pid", "0") or 0)
@@ -90,15 +92,16 @@ class CatalogSession:
         """Show `tables` from now on (after grants or the data source's schema changed)."""
         self._settings = dict(self._lookups.settings)
         self._content = CatalogContent(
-            self._content.database, self._content.username, self._content.databases,
-            tuple(tables), self._settings,
+            self._content.database,
+            self._content.username,
+            self._content.databases,
+            tuple(tables),
+            self._settings,
         )
         self._connection.close()
         self._connection = self._open()
 
-    def execute(
-        self, statement: str | exp.Expression, params: Sequence[Any] = ()
-    ) -> pa.Table:
+    def execute(self, statement: str | exp.Expression, params: Sequence[Any] = ()) -> pa.Table:
         """Run one catalog query and return its rows as PostgreSQL would.
 
         `statement` is PostgreSQL SQL or a tree parsed from it (best with
@@ -115,13 +118,10 @@ class CatalogSession:
         translated = rewrite.translate(prepared)
         sql = translated.sql(dialect="duckdb")
         try:
-            result = self._connection.execute(sql).to_arrow_table()
+            result = self._connection.sql(sql).to_arrow_table()
         except duckdb.Error as error:
             raise EngineError(str(error).splitlines()[0], sqlstate=_sqlstate(error)) from error
         return to_pg_result(result, result.column_names, types, self._lookups)
 
     def close(self) -> None:
         self._connection.close()
-
-
-__all__ = ["CatalogSession", "ConnectorError"]

@@ -142,13 +142,30 @@ def namespace_rows(content: CatalogContent) -> Iterator[Row]:
 
 def _class_row(**values: Any) -> Row:
     defaults: Row = {
-        "relowner": oids.BOOTSTRAP_SUPERUSER, "relam": 0, "relfilenode": 0,
-        "reltablespace": 0, "relpages": 0, "reltuples": -1.0, "relallvisible": 0,
-        "reltoastrelid": 0, "relhasindex": False, "relisshared": False,
-        "relpersistence": "p", "relchecks": 0, "relhasrules": False, "relhastriggers": False,
-        "relhassubclass": False, "relrowsecurity": False, "relforcerowsecurity": False,
-        "relispopulated": True, "relreplident": "n", "relispartition": False,
-        "relrewrite": 0, "relfrozenxid": 0, "relminmxid": 0, "reloftype": 0,
+        "relowner": oids.BOOTSTRAP_SUPERUSER,
+        "relam": 0,
+        "relfilenode": 0,
+        "reltablespace": 0,
+        "relpages": 0,
+        "reltuples": -1.0,
+        "relallvisible": 0,
+        "reltoastrelid": 0,
+        "relhasindex": False,
+        "relisshared": False,
+        "relpersistence": "p",
+        "relchecks": 0,
+        "relhasrules": False,
+        "relhastriggers": False,
+        "relhassubclass": False,
+        "relrowsecurity": False,
+        "relforcerowsecurity": False,
+        "relispopulated": True,
+        "relreplident": "n",
+        "relispartition": False,
+        "relrewrite": 0,
+        "relfrozenxid": 0,
+        "relminmxid": 0,
+        "reloftype": 0,
     }
     return defaults | values
 
@@ -163,35 +180,55 @@ def _catalog_namespace(relation: Relation) -> int:
 def class_rows(content: CatalogContent) -> Iterator[Row]:
     for relation in catalog_relations().values():
         yield _class_row(
-            oid=relation.oid, relname=relation.name, relnamespace=_catalog_namespace(relation),
-            reltype=relation.type_oid, relkind=relation.kind, relnatts=len(relation.columns),
+            oid=relation.oid,
+            relname=relation.name,
+            relnamespace=_catalog_namespace(relation),
+            reltype=relation.type_oid,
+            relkind=relation.kind,
+            relnatts=len(relation.columns),
             relam=oids.HEAP_AM if relation.kind == "r" else 0,
             relhasrules=relation.kind == "v",
         )
     for table in content.tables:
         is_view = table.kind == "view"
         yield _class_row(
-            oid=content.table_oid(table), relname=table.name,
+            oid=content.table_oid(table),
+            relname=table.name,
             relnamespace=content.namespace_oid(table.schema),
-            reltype=content.rowtype_oid(table), relkind="v" if is_view else "r",
-            relnatts=len(table.columns), relam=0 if is_view else oids.HEAP_AM,
+            reltype=content.rowtype_oid(table),
+            relkind="v" if is_view else "r",
+            relnatts=len(table.columns),
+            relam=0 if is_view else oids.HEAP_AM,
             relhasrules=is_view,
+            relreplident="n" if is_view else "d",
             reltuples=-1.0 if table.row_count is None else float(table.row_count),
         )
 
 
-def _attribute_row(
-    relid: int, attnum: int, name: str, pg_type: PgType, is_not_null: bool
-) -> Row:
+def _attribute_row(relid: int, attnum: int, name: str, pg_type: PgType, is_not_null: bool) -> Row:
     type_row = builtin_types_by_oid()[pg_type.oid]
     return {
-        "attrelid": relid, "attname": name, "atttypid": pg_type.oid, "attlen": type_row["typlen"],
-        "attnum": attnum, "attndims": 1 if type_row["typcategory"] == "A" else 0,
-        "attcacheoff": -1, "atttypmod": pg_type.typmod, "attbyval": type_row["typbyval"],
-        "attalign": type_row["typalign"], "attstorage": type_row["typstorage"],
-        "attcompression": "", "attnotnull": is_not_null, "atthasdef": False,
-        "atthasmissing": False, "attidentity": "", "attgenerated": "", "attisdropped": False,
-        "attislocal": True, "attinhcount": 0, "attstattarget": -1,
+        "attrelid": relid,
+        "attname": name,
+        "atttypid": pg_type.oid,
+        "attlen": type_row["typlen"],
+        "attnum": attnum,
+        "attndims": 1 if type_row["typcategory"] == "A" else 0,
+        "attcacheoff": -1,
+        "atttypmod": pg_type.typmod,
+        "attbyval": type_row["typbyval"],
+        "attalign": type_row["typalign"],
+        "attstorage": type_row["typstorage"],
+        "attcompression": "",
+        "attnotnull": is_not_null,
+        "atthasdef": False,
+        "atthasmissing": False,
+        "attidentity": "",
+        "attgenerated": "",
+        "attisdropped": False,
+        "attislocal": True,
+        "attinhcount": 0,
+        "attstattarget": -1,
         "attcollation": type_row["typcollation"],
     }
 
@@ -214,33 +251,65 @@ def type_rows(content: CatalogContent) -> Iterator[Row]:
     for table in content.tables:
         common = {
             "typnamespace": content.namespace_oid(table.schema),
-            "typowner": oids.BOOTSTRAP_SUPERUSER, "typbyval": False, "typcategory": "C",
-            "typispreferred": False, "typisdefined": True, "typdelim": ",",
-            "typalign": "d", "typstorage": "x", "typnotnull": False, "typbasetype": 0,
-            "typtypmod": -1, "typndims": 0, "typcollation": 0, "typlen": -1,
-            "typsubscript": 0, "typmodin": 0, "typmodout": 0, "typanalyze": 0,
+            "typowner": oids.BOOTSTRAP_SUPERUSER,
+            "typbyval": False,
+            "typcategory": "C",
+            "typispreferred": False,
+            "typisdefined": True,
+            "typdelim": ",",
+            "typalign": "d",
+            "typstorage": "x",
+            "typnotnull": False,
+            "typbasetype": 0,
+            "typtypmod": -1,
+            "typndims": 0,
+            "typcollation": 0,
+            "typlen": -1,
+            "typsubscript": 0,
+            "typmodin": 0,
+            "typmodout": 0,
+            "typanalyze": 0,
         }
         yield common | {
-            "oid": content.rowtype_oid(table), "typname": table.name, "typtype": "c",
-            "typrelid": content.table_oid(table), "typelem": 0,
+            "oid": content.rowtype_oid(table),
+            "typname": table.name,
+            "typtype": "c",
+            "typrelid": content.table_oid(table),
+            "typelem": 0,
             "typarray": content.rowtype_array_oid(table),
-            "typinput": record["typinput"], "typoutput": record["typoutput"],
-            "typreceive": record["typreceive"], "typsend": record["typsend"],
+            "typinput": record["typinput"],
+            "typoutput": record["typoutput"],
+            "typreceive": record["typreceive"],
+            "typsend": record["typsend"],
         }
         array_type = builtin_types_by_oid()[record["typarray"]]
         yield common | {
-            "oid": content.rowtype_array_oid(table), "typname": f"_{table.name}",
-            "typtype": "b", "typcategory": "A", "typrelid": 0,
-            "typelem": content.rowtype_oid(table), "typarray": 0,
-            **{k: array_type[k] for k in ("typinput", "typoutput", "typreceive", "typsend",
-                                          "typsubscript", "typanalyze")},
+            "oid": content.rowtype_array_oid(table),
+            "typname": f"_{table.name}",
+            "typtype": "b",
+            "typcategory": "A",
+            "typrelid": 0,
+            "typelem": content.rowtype_oid(table),
+            "typarray": 0,
+            **{
+                k: array_type[k]
+                for k in (
+                    "typinput",
+                    "typoutput",
+                    "typreceive",
+                    "typsend",
+                    "typsubscript",
+                    "typanalyze",
+                )
+            },
         }
 
 
 def type_row_defaults(row: Row) -> Row:
     """Fills the pg_type columns the dump leaves out (namespace and owner are PostgreSQL's)."""
     return {
-        "typnamespace": oids.PG_CATALOG_NAMESPACE, "typowner": oids.BOOTSTRAP_SUPERUSER,
+        "typnamespace": oids.PG_CATALOG_NAMESPACE,
+        "typowner": oids.BOOTSTRAP_SUPERUSER,
     } | row
 
 
@@ -252,9 +321,15 @@ def _builtin_json(name: str) -> tuple[Row, ...]:
 def proc_rows(content: CatalogContent) -> Iterator[Row]:
     for row in _builtin_json("pg_proc"):
         yield {
-            "pronamespace": oids.PG_CATALOG_NAMESPACE, "proowner": oids.BOOTSTRAP_SUPERUSER,
-            "procost": 1.0, "prorows": 0.0, "provariadic": 0, "prosupport": 0,
-            "prosecdef": False, "proleakproof": False, "proparallel": "s",
+            "pronamespace": oids.PG_CATALOG_NAMESPACE,
+            "proowner": oids.BOOTSTRAP_SUPERUSER,
+            "procost": 1.0,
+            "prorows": 0.0,
+            "provariadic": 0,
+            "prosupport": 0,
+            "prosecdef": False,
+            "proleakproof": False,
+            "proparallel": "s",
             "pronargdefaults": 0,
         } | row
 
@@ -270,11 +345,18 @@ def am_rows(content: CatalogContent) -> Iterator[Row]:
 def database_rows(content: CatalogContent) -> Iterator[Row]:
     for name in content.databases:
         yield {
-            "oid": oids.stable_oid("database", name), "datname": name,
-            "datdba": oids.BOOTSTRAP_SUPERUSER, "encoding": oids.UTF8_ENCODING,
-            "datlocprovider": "c", "datistemplate": False, "datallowconn": True,
-            "datconnlimit": -1, "datfrozenxid": 0, "datminmxid": 1,
-            "dattablespace": oids.DEFAULT_TABLESPACE, "datcollate": "C.UTF-8",
+            "oid": oids.stable_oid("database", name),
+            "datname": name,
+            "datdba": oids.BOOTSTRAP_SUPERUSER,
+            "encoding": oids.UTF8_ENCODING,
+            "datlocprovider": "c",
+            "datistemplate": False,
+            "datallowconn": True,
+            "datconnlimit": -1,
+            "datfrozenxid": 0,
+            "datminmxid": 1,
+            "dattablespace": oids.DEFAULT_TABLESPACE,
+            "datcollate": "C.UTF-8",
             "datctype": "C.UTF-8",
         }
 
@@ -289,9 +371,16 @@ def _roles(content: CatalogContent) -> list[tuple[int, str, bool]]:
 def authid_rows(content: CatalogContent) -> Iterator[Row]:
     for oid, name, is_superuser in _roles(content):
         yield {
-            "oid": oid, "rolname": name, "rolsuper": is_superuser, "rolinherit": True,
-            "rolcreaterole": is_superuser, "rolcreatedb": is_superuser, "rolcanlogin": True,
-            "rolreplication": False, "rolbypassrls": False, "rolconnlimit": -1,
+            "oid": oid,
+            "rolname": name,
+            "rolsuper": is_superuser,
+            "rolinherit": True,
+            "rolcreaterole": is_superuser,
+            "rolcreatedb": is_superuser,
+            "rolcanlogin": True,
+            "rolreplication": False,
+            "rolbypassrls": False,
+            "rolconnlimit": -1,
         }
 
 
@@ -303,8 +392,12 @@ def roles_rows(content: CatalogContent) -> Iterator[Row]:
 def user_rows(content: CatalogContent) -> Iterator[Row]:
     for oid, name, is_superuser in _roles(content):
         yield {
-            "usename": name, "usesysid": oid, "usecreatedb": is_superuser,
-            "usesuper": is_superuser, "userepl": False, "usebypassrls": False,
+            "usename": name,
+            "usesysid": oid,
+            "usecreatedb": is_superuser,
+            "usesuper": is_superuser,
+            "userepl": False,
+            "usebypassrls": False,
             "passwd": "********",
         }
 
@@ -313,43 +406,68 @@ def settings_rows(content: CatalogContent) -> Iterator[Row]:
     for name, setting in merged_settings(content.settings).items():
         vartype = DEFAULT_SETTINGS.get(name, ("", "string"))[1]
         yield {
-            "name": name, "setting": setting, "vartype": vartype, "context": "user",
-            "source": "default", "boot_val": setting, "reset_val": setting,
-            "category": "Client Connection Defaults", "short_desc": "", "pending_restart": False,
+            "name": name,
+            "setting": setting,
+            "vartype": vartype,
+            "context": "user",
+            "source": "default",
+            "boot_val": setting,
+            "reset_val": setting,
+            "category": "Client Connection Defaults",
+            "short_desc": "",
+            "pending_restart": False,
         }
 
 
 def collation_rows(content: CatalogContent) -> Iterator[Row]:
     for oid, name, provider in ((100, "default", "d"), (950, "C", "c"), (951, "POSIX", "c")):
         yield {
-            "oid": oid, "collname": name, "collnamespace": oids.PG_CATALOG_NAMESPACE,
-            "collowner": oids.BOOTSTRAP_SUPERUSER, "collprovider": provider,
-            "collisdeterministic": True, "collencoding": -1,
+            "oid": oid,
+            "collname": name,
+            "collnamespace": oids.PG_CATALOG_NAMESPACE,
+            "collowner": oids.BOOTSTRAP_SUPERUSER,
+            "collprovider": provider,
+            "collisdeterministic": True,
+            "collencoding": -1,
             "collcollate": None if provider == "d" else name,
             "collctype": None if provider == "d" else name,
         }
 
 
 def tablespace_rows(content: CatalogContent) -> Iterator[Row]:
-    for oid, name in ((oids.DEFAULT_TABLESPACE, "pg_default"), (oids.GLOBAL_TABLESPACE,
-                                                                 "pg_global")):
+    for oid, name in (
+        (oids.DEFAULT_TABLESPACE, "pg_default"),
+        (oids.GLOBAL_TABLESPACE, "pg_global"),
+    ):
         yield {"oid": oid, "spcname": name, "spcowner": oids.BOOTSTRAP_SUPERUSER}
 
 
 def extension_rows(content: CatalogContent) -> Iterator[Row]:
     yield {
-        "oid": 13559, "extname": "plpgsql", "extowner": oids.BOOTSTRAP_SUPERUSER,
-        "extnamespace": oids.PG_CATALOG_NAMESPACE, "extrelocatable": False,
+        "oid": 13559,
+        "extname": "plpgsql",
+        "extowner": oids.BOOTSTRAP_SUPERUSER,
+        "extnamespace": oids.PG_CATALOG_NAMESPACE,
+        "extrelocatable": False,
         "extversion": "1.0",
     }
 
 
 def language_rows(content: CatalogContent) -> Iterator[Row]:
-    for oid, name, is_pl in ((12, "internal", False), (13, "c", False), (14, "sql", False),
-                             (oids.PLPGSQL_LANGUAGE, "plpgsql", True)):
+    for oid, name, is_pl in (
+        (12, "internal", False),
+        (13, "c", False),
+        (14, "sql", False),
+        (oids.PLPGSQL_LANGUAGE, "plpgsql", True),
+    ):
         yield {
-            "oid": oid, "lanname": name, "lanowner": oids.BOOTSTRAP_SUPERUSER, "lanispl": is_pl,
-            "lanpltrusted": is_pl or name == "sql", "lanplcallfoid": 0, "laninline": 0,
+            "oid": oid,
+            "lanname": name,
+            "lanowner": oids.BOOTSTRAP_SUPERUSER,
+            "lanispl": is_pl,
+            "lanpltrusted": is_pl or name == "sql",
+            "lanplcallfoid": 0,
+            "laninline": 0,
             "lanvalidator": 0,
         }
 
@@ -358,9 +476,13 @@ def tables_view_rows(content: CatalogContent) -> Iterator[Row]:
     for table in content.tables:
         if table.kind != "view":
             yield {
-                "schemaname": display_schema(table.schema), "tablename": table.name,
-                "tableowner": OWNER_ROLE, "hasindexes": False, "hasrules": False,
-                "hastriggers": False, "rowsecurity": False,
+                "schemaname": display_schema(table.schema),
+                "tablename": table.name,
+                "tableowner": OWNER_ROLE,
+                "hasindexes": False,
+                "hasrules": False,
+                "hastriggers": False,
+                "rowsecurity": False,
             }
 
 
@@ -368,8 +490,10 @@ def views_view_rows(content: CatalogContent) -> Iterator[Row]:
     for table in content.tables:
         if table.kind == "view":
             yield {
-                "schemaname": display_schema(table.schema), "viewname": table.name,
-                "viewowner": OWNER_ROLE, "definition": None,
+                "schemaname": display_schema(table.schema),
+                "viewname": table.name,
+                "viewowner": OWNER_ROLE,
+                "definition": None,
             }
 
 
@@ -379,7 +503,8 @@ def views_view_rows(content: CatalogContent) -> Iterator[Row]:
 def schemata_rows(content: CatalogContent) -> Iterator[Row]:
     for schema in ["pg_catalog", DEFAULT_SCHEMA, "information_schema", *content.user_schemas()]:
         yield {
-            "catalog_name": content.database, "schema_name": schema,
+            "catalog_name": content.database,
+            "schema_name": schema,
             "schema_owner": OWNER_ROLE,
         }
 
@@ -388,9 +513,12 @@ def is_tables_rows(content: CatalogContent) -> Iterator[Row]:
     for table in content.tables:
         is_view = table.kind == "view"
         yield {
-            "table_catalog": content.database, "table_schema": display_schema(table.schema),
-            "table_name": table.name, "table_type": "VIEW" if is_view else "BASE TABLE",
-            "is_insertable_into": "NO", "is_typed": "NO",
+            "table_catalog": content.database,
+            "table_schema": display_schema(table.schema),
+            "table_name": table.name,
+            "table_type": "VIEW" if is_view else "BASE TABLE",
+            "is_insertable_into": "NO",
+            "is_typed": "NO",
         }
 
 
@@ -398,10 +526,15 @@ def is_views_rows(content: CatalogContent) -> Iterator[Row]:
     for table in content.tables:
         if table.kind == "view":
             yield {
-                "table_catalog": content.database, "table_schema": display_schema(table.schema),
-                "table_name": table.name, "check_option": "NONE", "is_updatable": "NO",
-                "is_insertable_into": "NO", "is_trigger_updatable": "NO",
-                "is_trigger_deletable": "NO", "is_trigger_insertable_into": "NO",
+                "table_catalog": content.database,
+                "table_schema": display_schema(table.schema),
+                "table_name": table.name,
+                "check_option": "NONE",
+                "is_updatable": "NO",
+                "is_insertable_into": "NO",
+                "is_trigger_updatable": "NO",
+                "is_trigger_deletable": "NO",
+                "is_trigger_insertable_into": "NO",
             }
 
 
@@ -414,8 +547,11 @@ def _numeric_facts(pg_type: PgType) -> Row:
     if pg_type.name in BINARY_PRECISION:
         precision = BINARY_PRECISION[pg_type.name]
         scale = 0 if pg_type.name.startswith("int") else None
-        return {"numeric_precision": precision, "numeric_precision_radix": 2,
-                "numeric_scale": scale}
+        return {
+            "numeric_precision": precision,
+            "numeric_precision_radix": 2,
+            "numeric_scale": scale,
+        }
     if pg_type.name == "numeric":
         facts: Row = {"numeric_precision_radix": 10}
         if pg_type.typmod >= 0:
@@ -450,21 +586,31 @@ def is_columns_rows(content: CatalogContent) -> Iterator[Row]:
         for position, info in enumerate(table.columns, start=1):
             pg_type = _column_type(info)
             yield {
-                "table_catalog": content.database, "table_schema": display_schema(table.schema),
-                "table_name": table.name, "column_name": info.name,
-                "ordinal_position": position, "is_nullable": "YES" if info.nullable else "NO",
-                "data_type": _data_type(pg_type), "udt_catalog": content.database,
-                "udt_schema": "pg_catalog", "udt_name": pg_type.name,
-                "dtd_identifier": str(position), "is_self_referencing": "NO",
-                "is_identity": "NO", "identity_cycle": "NO", "is_generated": "NEVER",
+                "table_catalog": content.database,
+                "table_schema": display_schema(table.schema),
+                "table_name": table.name,
+                "column_name": info.name,
+                "ordinal_position": position,
+                "is_nullable": "YES" if info.nullable else "NO",
+                "data_type": _data_type(pg_type),
+                "udt_catalog": content.database,
+                "udt_schema": "pg_catalog",
+                "udt_name": pg_type.name,
+                "dtd_identifier": str(position),
+                "is_self_referencing": "NO",
+                "is_identity": "NO",
+                "identity_cycle": "NO",
+                "is_generated": "NEVER",
                 "is_updatable": "NO" if table.kind == "view" else "YES",
             } | _column_facts(pg_type)
 
 
 def character_sets_rows(content: CatalogContent) -> Iterator[Row]:
     yield {
-        "character_set_name": "UTF8", "character_repertoire": "UCS",
-        "form_of_use": "UTF8", "default_collate_catalog": content.database,
+        "character_set_name": "UTF8",
+        "character_repertoire": "UCS",
+        "form_of_use": "UTF8",
+        "default_collate_catalog": content.database,
         "default_collate_name": "C.UTF-8",
     }
 

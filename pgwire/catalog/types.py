@@ -76,12 +76,23 @@ def builtin(name: str, typmod: int = -1) -> PgType:
 
 # Names format_type prints for built-in types, from PostgreSQL's format_type.c.
 DISPLAY_NAMES = {
-    "bit": "bit", "bool": "boolean", "bpchar": "character", "float4": "real",
-    "float8": "double precision", "int2": "smallint", "int4": "integer", "int8": "bigint",
-    "numeric": "numeric", "interval": "interval", "time": "time without time zone",
-    "timetz": "time with time zone", "timestamp": "timestamp without time zone",
-    "timestamptz": "timestamp with time zone", "varbit": "bit varying",
-    "varchar": "character varying", "char": '"char"',
+    "bit": "bit",
+    "bool": "boolean",
+    "bpchar": "character",
+    "float4": "real",
+    "float8": "double precision",
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "numeric": "numeric",
+    "interval": "interval",
+    "time": "time without time zone",
+    "timetz": "time with time zone",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "varbit": "bit varying",
+    "varchar": "character varying",
+    "char": '"char"',
 }
 
 
@@ -120,26 +131,52 @@ def format_type(oid: int | None, typmod: int | None) -> str | None:
 ENGINE_TYPE_NAMES = {
     **dict.fromkeys(["bigint", "int8", "long", "int64", "signed", "bigserial"], "int8"),
     **dict.fromkeys(["integer", "int", "int4", "int32", "serial", "uint16", "usmallint"], "int4"),
-    **dict.fromkeys(["smallint", "int2", "short", "int16", "tinyint", "int1", "byte"],
-                    "int2"),
+    **dict.fromkeys(["smallint", "int2", "short", "int16", "tinyint", "int1", "byte"], "int2"),
     **dict.fromkeys(["utinyint", "uint8"], "int2"),
     **dict.fromkeys(["uinteger", "uint32"], "int8"),
-    **dict.fromkeys(["ubigint", "uint64", "hugeint", "int128", "uhugeint", "uint128", "varint",
-                     "bignum", "decimal", "numeric", "dec"], "numeric"),
+    **dict.fromkeys(
+        [
+            "ubigint",
+            "uint64",
+            "hugeint",
+            "int128",
+            "uhugeint",
+            "uint128",
+            "varint",
+            "bignum",
+            "decimal",
+            "numeric",
+            "dec",
+        ],
+        "numeric",
+    ),
     **dict.fromkeys(["double", "float8", "double precision", "float64"], "float8"),
     **dict.fromkeys(["float", "float4", "real", "float32", "half", "float16"], "float4"),
     **dict.fromkeys(["varchar", "character varying", "char varying", "nvarchar"], "varchar"),
-    **dict.fromkeys(["string", "text", "utf8", "large_string", "large_utf8", "enum",
-                     "string_view"], "text"),
+    **dict.fromkeys(
+        ["string", "text", "utf8", "large_string", "large_utf8", "enum", "string_view"], "text"
+    ),
     **dict.fromkeys(["char", "character", "bpchar", "nchar"], "bpchar"),
     **dict.fromkeys(["boolean", "bool", "logical"], "bool"),
     "date": "date",
     **dict.fromkeys(["time", "time without time zone"], "time"),
     **dict.fromkeys(["time with time zone", "timetz", "time_tz"], "timetz"),
-    **dict.fromkeys(["timestamp", "datetime", "timestamp without time zone", "timestamp_ntz",
-                     "timestamp_ns", "timestamp_ms", "timestamp_s", "timestamp_us"], "timestamp"),
-    **dict.fromkeys(["timestamp with time zone", "timestamptz", "timestamp_tz",
-                     "timestamp_ltz"], "timestamptz"),
+    **dict.fromkeys(
+        [
+            "timestamp",
+            "datetime",
+            "timestamp without time zone",
+            "timestamp_ntz",
+            "timestamp_ns",
+            "timestamp_ms",
+            "timestamp_s",
+            "timestamp_us",
+        ],
+        "timestamp",
+    ),
+    **dict.fromkeys(
+        ["timestamp with time zone", "timestamptz", "timestamp_tz", "timestamp_ltz"], "timestamptz"
+    ),
     **dict.fromkeys(["interval", "duration"], "interval"),
     **dict.fromkeys(["blob", "bytea", "binary", "varbinary", "bytes", "large_binary"], "bytea"),
     "uuid": "uuid",
@@ -149,8 +186,22 @@ ENGINE_TYPE_NAMES = {
     **dict.fromkeys(["struct", "map", "union", "variant", "row", "object"], "json"),
     **dict.fromkeys(["bit", "bitstring"], "varbit"),
     "bit varying": "varbit",
-    **{name: name for name in ("oid", "name", "xml", "inet", "cidr", "macaddr", "money",
-                               "regclass", "regtype", "regproc", "tsvector")},
+    **{
+        name: name
+        for name in (
+            "oid",
+            "name",
+            "xml",
+            "inet",
+            "cidr",
+            "macaddr",
+            "money",
+            "regclass",
+            "regtype",
+            "regproc",
+            "tsvector",
+        )
+    },
     '"char"': "char",
 }
 

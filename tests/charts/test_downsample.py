@@ -29,8 +29,11 @@ def test_every_bucket_keeps_its_extremes(draw: Draw, seed: int) -> None:
     size, max_points = 20_000, 400
     xs = [rng.uniform(-1_000.0, 1_000.0) for _ in range(size)]
     ys = [rng.gauss(0.0, 1.0) * (1 + abs(x) / 100) for x in xs]
-    figure = draw({"x": xs, "y": ys}, {"type": "line", "encodings": {"x": "x", "y": ["y"]}},
-                  max_points=max_points)
+    figure = draw(
+        {"x": xs, "y": ys},
+        {"type": "line", "encodings": {"x": "x", "y": ["y"]}},
+        max_points=max_points,
+    )
     trace = figure["data"][0]
     kept = set(zip(trace["x"], trace["y"], strict=True))
     assert figure["layout"]["meta"]["dashwire"]["is_downsampled"] is True
@@ -45,7 +48,7 @@ def test_every_bucket_keeps_its_extremes(draw: Draw, seed: int) -> None:
         assert min(points, key=lambda p: p[1]) in kept
         assert max(points, key=lambda p: p[1]) in kept
         assert min(points) in kept and max(points) in kept
-    assert min(zip(xs, ys)) in kept and max(zip(xs, ys)) in kept
+    assert min(zip(xs, ys, strict=True)) in kept and max(zip(xs, ys, strict=True)) in kept
 
 
 def test_each_series_is_downsampled_on_its_own(draw: Draw) -> None:
@@ -55,9 +58,11 @@ def test_each_series_is_downsampled_on_its_own(draw: Draw) -> None:
     ys = [rng.random() for _ in range(size)] + [100 + rng.random() for _ in range(size)]
     ys[1234], ys[size + 4321] = 50.0, -50.0
     series = ["low"] * size + ["high"] * size
-    figure = draw({"x": xs, "y": ys, "s": series},
-                  {"type": "line", "encodings": {"x": "x", "y": ["y"], "series": "s"}},
-                  max_points=800)
+    figure = draw(
+        {"x": xs, "y": ys, "s": series},
+        {"type": "line", "encodings": {"x": "x", "y": ["y"], "series": "s"}},
+        max_points=800,
+    )
     high, low = figure["data"]
     assert (high["name"], low["name"]) == ("high", "low")
     assert 50.0 in low["y"] and -50.0 in high["y"]
@@ -67,12 +72,13 @@ def test_each_series_is_downsampled_on_its_own(draw: Draw) -> None:
 
 def test_timestamps_downsample_to_iso_strings(draw: Draw) -> None:
     start = dt.datetime(2024, 1, 1)
-    table = pa.table({
-        "at": [start + dt.timedelta(minutes=i) for i in range(50_000)],
-        "v": [math.sin(i / 500) for i in range(50_000)],
-    })
-    figure = draw(table, {"type": "line", "encodings": {"x": "at", "y": ["v"]}},
-                  max_points=1_000)
+    table = pa.table(
+        {
+            "at": [start + dt.timedelta(minutes=i) for i in range(50_000)],
+            "v": [math.sin(i / 500) for i in range(50_000)],
+        }
+    )
+    figure = draw(table, {"type": "line", "encodings": {"x": "at", "y": ["v"]}}, max_points=1_000)
     trace = figure["data"][0]
     assert 500 < len(trace["x"]) <= 1_000
     assert trace["x"][0] == "2024-01-01T00:00:00"
@@ -81,21 +87,26 @@ def test_timestamps_downsample_to_iso_strings(draw: Draw) -> None:
 
 
 def test_a_million_rows_is_quick(draw: Draw, con: Any) -> None:
-    con.execute("CREATE TABLE big AS SELECT range AS x, sin(range / 1000.0) AS y "
-                "FROM range(1000000)")
+    con.execute(
+        "CREATE TABLE big AS SELECT range AS x, sin(range / 1000.0) AS y FROM range(1000000)"
+    )
     from dashboards.charts import build_figure, parse_spec
 
     started = time.perf_counter()
-    figure = build_figure(parse_spec({"type": "line", "encodings": {"x": "x", "y": ["y"]}}),
-                          con, "big")
+    figure = build_figure(
+        parse_spec({"type": "line", "encodings": {"x": "x", "y": ["y"]}}), con, "big"
+    )
     elapsed = time.perf_counter() - started
     assert len(figure["data"][0]["x"]) <= 5_000
     assert elapsed < 5.0
 
 
 def test_small_results_are_not_downsampled(draw: Draw) -> None:
-    figure = draw({"x": [3, 1, 2], "y": [1.0, 2.0, 3.0]},
-                  {"type": "line", "encodings": {"x": "x", "y": ["y"]}}, max_points=16)
+    figure = draw(
+        {"x": [3, 1, 2], "y": [1.0, 2.0, 3.0]},
+        {"type": "line", "encodings": {"x": "x", "y": ["y"]}},
+        max_points=16,
+    )
     assert figure["data"][0]["x"] == [1, 2, 3]
     assert figure["layout"]["meta"]["dashwire"]["is_downsampled"] is False
 
@@ -103,8 +114,13 @@ def test_small_results_are_not_downsampled(draw: Draw) -> None:
 def test_too_many_series_keeps_the_biggest(draw: Draw) -> None:
     series = [f"s{i}" for i in range(30) for _ in range(i + 1)]
     table = {"x": list(range(len(series))), "y": [1.0] * len(series), "s": series}
-    figure = draw(table, {"type": "line", "encodings": {"x": "x", "y": ["y"], "series": "s"},
-                          "options": {"max_series": 5}})
-    assert sorted(trace["name"] for trace in figure["data"]) == [
-        "s25", "s26", "s27", "s28", "s29"]
+    figure = draw(
+        table,
+        {
+            "type": "line",
+            "encodings": {"x": "x", "y": ["y"], "series": "s"},
+            "options": {"max_series": 5},
+        },
+    )
+    assert sorted(trace["name"] for trace in figure["data"]) == ["s25", "s26", "s27", "s28", "s29"]
     assert figure["layout"]["meta"]["dashwire"]["omitted_series"] == 25

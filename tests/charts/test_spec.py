@@ -19,20 +19,42 @@ Draw = Callable[..., dict[str, Any]]
     [
         ({"type": "sankey"}, "type", "Input should be"),
         ({"type": "bar", "encodigns": {}}, "encodigns", "Extra inputs"),
-        ({"type": "bar", "options": {"number_format": "dollars"}}, "options.number_format",
-         "not a d3-format"),
-        ({"type": "line", "options": {"date_format": "%Y-%q"}}, "options.date_format",
-         "unsupported directive %q"),
-        ({"type": "line", "options": {"date_format": "YYYY"}}, "options.date_format",
-         "no %-directive"),
+        (
+            {"type": "bar", "options": {"number_format": "dollars"}},
+            "options.number_format",
+            "not a d3-format",
+        ),
+        (
+            {"type": "line", "options": {"date_format": "%Y-%q"}},
+            "options.date_format",
+            "unsupported directive %q",
+        ),
+        (
+            {"type": "line", "options": {"date_format": "YYYY"}},
+            "options.date_format",
+            "no %-directive",
+        ),
         ({"type": "pie", "options": {"hole": 1.5}}, "options.hole", "less than 1"),
-        ({"type": "bar", "options": {"colours": {"palette": ["#12345"]}}},
-         "options.colours.palette[0]", "not a colour"),
-        ({"type": "table", "options": {"conditional_colours": [
-            {"column": "a", "op": "~", "value": 1, "colour": "red"}]}},
-         "options.conditional_colours[0].op", "Input should be"),
-        ({"type": "choropleth", "options": {"geojson": "https://cdn.example/x.json"}},
-         "options.geojson", "path on this site"),
+        (
+            {"type": "bar", "options": {"colours": {"palette": ["#12345"]}}},
+            "options.colours.palette[0]",
+            "not a colour",
+        ),
+        (
+            {
+                "type": "table",
+                "options": {
+                    "conditional_colours": [{"column": "a", "op": "~", "value": 1, "colour": "red"}]
+                },
+            },
+            "options.conditional_colours[0].op",
+            "Input should be",
+        ),
+        (
+            {"type": "choropleth", "options": {"geojson": "https://cdn.example/x.json"}},
+            "options.geojson",
+            "path on this site",
+        ),
         ({"type": "counter", "options": {"counter_row": 0}}, "options.counter_row", "not 0"),
         ({"type": "bar", "options": {"top_n": 0}}, "options.top_n", "greater than or equal"),
     ],
@@ -53,8 +75,10 @@ def test_parse_spec_names_the_field(data: dict[str, Any], field: str, words: str
         ({"type": "heatmap", "encodings": {"x": "k", "y": ["v", "w"]}}, "encodings.y"),
         ({"type": "counter"}, "encodings.value"),
         ({"type": "map_points", "encodings": {"lat": "v"}}, "encodings.lon"),
-        ({"type": "choropleth", "encodings": {"location": "k", "location_mode": "geojson"}},
-         "options.geojson"),
+        (
+            {"type": "choropleth", "encodings": {"location": "k", "location_mode": "geojson"}},
+            "options.geojson",
+        ),
         ({"type": "pivot"}, "encodings.rows"),
         ({"type": "table", "sort": {"by": "column"}}, "sort.column"),
     ],
@@ -118,6 +142,7 @@ def test_hostile_relation_name(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_values_are_parameters_not_text(draw: Draw) -> None:
     rule = {"column": "k", "op": "=", "value": "a' OR '1'='1", "colour": "red"}
-    figure = draw({"k": ["a", "a' OR '1'='1"]}, {"type": "table", "options": {
-        "conditional_colours": [rule]}})
+    figure = draw(
+        {"k": ["a", "a' OR '1'='1"]}, {"type": "table", "options": {"conditional_colours": [rule]}}
+    )
     assert figure["data"][0]["cells"]["fill"]["color"] == [["rgba(0,0,0,0)", "red"]]

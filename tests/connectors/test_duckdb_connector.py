@@ -274,8 +274,12 @@ def test_check_and_open_connector(duckdb_path: Path) -> None:
 
 
 def test_a_missing_file_fails_to_connect(tmp_path: Path) -> None:
+    connector = open_connector(SourceSettings(engine="duckdb", path=str(tmp_path / "none.duckdb")))
     with pytest.raises(ConnectionFailed):
-        open_connector(SourceSettings(engine="duckdb", path=str(tmp_path / "none.duckdb")))
+        connector.check()
+    with pytest.raises(ConnectionFailed):
+        connector.table_versions([])
+    connector.close()
 
 
 def test_an_unknown_engine_fails_to_connect() -> None:

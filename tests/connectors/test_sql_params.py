@@ -27,8 +27,8 @@ TAGS = ParameterSpec("tags", ParameterType.ENUM, options=("a", "b", "c"), is_mul
 SPECS = {spec.name: spec for spec in (TEXT, NUMBER, DAY, MOMENT, SPAN, COLOR, TAGS)}
 
 
-def bind(sql: str, dialect: str = "duckdb", **values: object) -> str:
-    return bind_parameters(sql, dialect, SPECS, values).sql(dialect)
+def bind(sql: str, /, **values: object) -> str:
+    return bind_parameters(sql, "duckdb", SPECS, values).sql("duckdb")
 
 
 def test_find_parameters_in_order_without_repeats() -> None:
@@ -151,7 +151,8 @@ def test_a_bound_attack_runs_as_a_value_in_the_engine() -> None:
     attack = "'; DROP TABLE x; --"
     statement = bind_parameters("SELECT {{ who }} AS v", "duckdb", SPECS, {"who": attack})
 
-    assert duckdb.sql(statement.sql("duckdb")).fetchall() == [(attack,)]
+    with duckdb.connect() as connection:
+        assert connection.execute(statement.sql("duckdb")).fetchall() == [(attack,)]
 
 
 @pytest.mark.parametrize(
@@ -199,6 +200,8 @@ def test_syntax_error_positions_refer_to_the_text_with_markers() -> None:
 def test_binding_works_in_other_dialects() -> None:
     sql = "SELECT * FROM events VERSION AS OF 1 WHERE day >= {{ day }}"
 
-    assert bind(sql, "databricks", day="2024-01-01") == (
+    statement = bind_parameters(sql, "databricks", SPECS, {"day": "2024-01-01"})
+
+    assert statement.sql("databricks") == (
         "SELECT * FROM events VERSION AS OF 1 WHERE day >= CAST('2024-01-01' AS DATE)"
     )

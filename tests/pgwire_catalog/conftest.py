@@ -10,27 +10,39 @@ from pgwire.catalog import CatalogSession
 # dw_cap mirrors tables a PostgreSQL engine reports (PostgreSQL type names); public (DuckDB's
 # main) holds a DuckDB table and view.
 ANALYST_TABLES = [
-    TableInfo("dw_cap", "customers", (
-        ColumnInfo("id", "integer", nullable=False),
-        ColumnInfo("name", "character varying(100)", nullable=False),
-        ColumnInfo("email", "text"),
-        ColumnInfo("created_at", "timestamp with time zone"),
-    )),
-    TableInfo("dw_cap", "orders", (
-        ColumnInfo("order_id", "bigint", nullable=False),
-        ColumnInfo("customer_id", "integer"),
-        ColumnInfo("amount", "numeric(12,2)"),
-        ColumnInfo("ordered_on", "date"),
-        ColumnInfo("tags", "text[]"),
-        ColumnInfo("note", "character varying(255)"),
-    )),
-    TableInfo("main", "events", (
-        ColumnInfo("id", "BIGINT", nullable=False),
-        ColumnInfo("payload", "JSON"),
-        ColumnInfo("at", "TIMESTAMP WITH TIME ZONE"),
-    ), row_count=3),
-    TableInfo("main", "daily", (ColumnInfo("day", "DATE"), ColumnInfo("n", "BIGINT")),
-              kind="view"),
+    TableInfo(
+        "dw_cap",
+        "customers",
+        (
+            ColumnInfo("id", "integer", nullable=False),
+            ColumnInfo("name", "character varying(100)", nullable=False),
+            ColumnInfo("email", "text"),
+            ColumnInfo("created_at", "timestamp with time zone"),
+        ),
+    ),
+    TableInfo(
+        "dw_cap",
+        "orders",
+        (
+            ColumnInfo("order_id", "bigint", nullable=False),
+            ColumnInfo("customer_id", "integer"),
+            ColumnInfo("amount", "numeric(12,2)"),
+            ColumnInfo("ordered_on", "date"),
+            ColumnInfo("tags", "text[]"),
+            ColumnInfo("note", "character varying(255)"),
+        ),
+    ),
+    TableInfo(
+        "main",
+        "events",
+        (
+            ColumnInfo("id", "BIGINT", nullable=False),
+            ColumnInfo("payload", "JSON"),
+            ColumnInfo("at", "TIMESTAMP WITH TIME ZONE"),
+        ),
+        row_count=3,
+    ),
+    TableInfo("main", "daily", (ColumnInfo("day", "DATE"), ColumnInfo("n", "BIGINT")), kind="view"),
 ]
 
 # The same dw_cap tables as PostgreSQL DDL, for comparing with a real server.
@@ -46,6 +58,9 @@ CREATE TABLE {schema}.orders (order_id bigint NOT NULL, customer_id integer,
 @pytest.fixture(scope="session")
 def analyst_session() -> CatalogSession:
     return CatalogSession(
-        database="demo", username="analyst", databases=["demo", "sales"],
-        tables=ANALYST_TABLES, settings={"application_name": "tests"},
+        database="demo",
+        username="analyst",
+        databases=["demo", "sales"],
+        tables=ANALYST_TABLES,
+        settings={"application_name": "tests"},
     )

@@ -20,20 +20,67 @@ DATA = Path(__file__).resolve().parents[2] / "pgwire" / "catalog" / "data"
 
 CATALOG_RELATIONS = {
     "pg_catalog": [
-        "pg_aggregate", "pg_am", "pg_attrdef", "pg_attribute", "pg_authid", "pg_class",
-        "pg_collation", "pg_constraint", "pg_database", "pg_depend", "pg_description",
-        "pg_enum", "pg_event_trigger", "pg_extension", "pg_foreign_table", "pg_index",
-        "pg_indexes", "pg_inherits", "pg_language", "pg_locks", "pg_matviews", "pg_namespace",
-        "pg_opclass", "pg_operator", "pg_partitioned_table", "pg_policy", "pg_proc",
-        "pg_publication", "pg_publication_namespace", "pg_publication_rel", "pg_range",
-        "pg_rewrite", "pg_roles", "pg_sequence", "pg_sequences", "pg_settings",
-        "pg_shdescription", "pg_stat_activity", "pg_statistic_ext", "pg_tables",
-        "pg_tablespace", "pg_trigger", "pg_type", "pg_user", "pg_views",
+        "pg_aggregate",
+        "pg_am",
+        "pg_attrdef",
+        "pg_attribute",
+        "pg_authid",
+        "pg_class",
+        "pg_collation",
+        "pg_constraint",
+        "pg_database",
+        "pg_depend",
+        "pg_description",
+        "pg_enum",
+        "pg_event_trigger",
+        "pg_extension",
+        "pg_foreign_table",
+        "pg_index",
+        "pg_indexes",
+        "pg_inherits",
+        "pg_language",
+        "pg_locks",
+        "pg_matviews",
+        "pg_namespace",
+        "pg_opclass",
+        "pg_operator",
+        "pg_partitioned_table",
+        "pg_policy",
+        "pg_proc",
+        "pg_publication",
+        "pg_publication_namespace",
+        "pg_publication_rel",
+        "pg_range",
+        "pg_rewrite",
+        "pg_roles",
+        "pg_sequence",
+        "pg_sequences",
+        "pg_settings",
+        "pg_shdescription",
+        "pg_stat_activity",
+        "pg_statistic_ext",
+        "pg_tables",
+        "pg_tablespace",
+        "pg_trigger",
+        "pg_type",
+        "pg_user",
+        "pg_views",
     ],
     "information_schema": [
-        "character_sets", "check_constraints", "columns", "constraint_column_usage",
-        "key_column_usage", "parameters", "referential_constraints", "routines", "schemata",
-        "sequences", "table_constraints", "table_privileges", "tables", "views",
+        "character_sets",
+        "check_constraints",
+        "columns",
+        "constraint_column_usage",
+        "key_column_usage",
+        "parameters",
+        "referential_constraints",
+        "routines",
+        "schemata",
+        "sequences",
+        "table_constraints",
+        "table_privileges",
+        "tables",
+        "views",
     ],
 }
 
@@ -45,11 +92,29 @@ PG16_COLUMNS = {
 
 # Procs clients join or look up by name besides the types' own I/O functions.
 EXTRA_PROCS = [
-    "array_in", "array_recv", "oidvectorrecv", "version", "format_type", "pg_get_expr",
-    "pg_get_indexdef", "pg_get_constraintdef", "pg_table_is_visible", "pg_type_is_visible",
-    "obj_description", "col_description", "pg_get_userbyid", "current_schema",
-    "current_schemas", "current_database", "pg_encoding_to_char", "has_table_privilege",
-    "pg_backend_pid", "quote_ident", "array_to_string", "array_upper", "generate_series",
+    "array_in",
+    "array_recv",
+    "oidvectorrecv",
+    "version",
+    "format_type",
+    "pg_get_expr",
+    "pg_get_indexdef",
+    "pg_get_constraintdef",
+    "pg_table_is_visible",
+    "pg_type_is_visible",
+    "obj_description",
+    "col_description",
+    "pg_get_userbyid",
+    "current_schema",
+    "current_schemas",
+    "current_database",
+    "pg_encoding_to_char",
+    "has_table_privilege",
+    "pg_backend_pid",
+    "quote_ident",
+    "array_to_string",
+    "array_upper",
+    "generate_series",
 ]
 
 RELATIONS_SQL = """
@@ -88,8 +153,14 @@ def dump_relations(cur: psycopg.Cursor) -> list[int]:
                 position = [c[0] for c in columns].index(after) + 1
                 columns.insert(position, [column, {"text": 25}[type_name], -1, False])
             relations.append(
-                {"oid": oid, "relname": relname, "nspname": nspname, "relkind": relkind,
-                 "reltype": reltype, "columns": columns}
+                {
+                    "oid": oid,
+                    "relname": relname,
+                    "nspname": nspname,
+                    "relkind": relkind,
+                    "reltype": reltype,
+                    "columns": columns,
+                }
             )
     dump_json("relations", relations)
     return [r["reltype"] for r in relations if r["nspname"] == "pg_catalog"]
@@ -115,9 +186,15 @@ def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> None:
     )
     dump_json("pg_type", types)
     proc_oids = sorted(
-        {t[k] for t in types for k in t if k.startswith(("typin", "typout", "typrec", "typsend",
-                                                          "typmod", "typanalyze", "typsubscript"))
-         and t[k]}
+        {
+            t[k]
+            for t in types
+            for k in t
+            if k.startswith(
+                ("typin", "typout", "typrec", "typsend", "typmod", "typanalyze", "typsubscript")
+            )
+            and t[k]
+        }
     )
     procs = select_rows(
         cur,
@@ -131,12 +208,15 @@ def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> None:
         (proc_oids, EXTRA_PROCS),
     )
     dump_json("pg_proc", procs)
-    dump_json("pg_range", select_rows(
-        cur,
-        """SELECT rngtypid::int8, rngsubtype::int8, rngmultitypid::int8, rngcollation::int8,
+    dump_json(
+        "pg_range",
+        select_rows(
+            cur,
+            """SELECT rngtypid::int8, rngsubtype::int8, rngmultitypid::int8, rngcollation::int8,
                   rngsubopc::int8, rngcanonical::oid::int8, rngsubdiff::oid::int8
            FROM pg_range ORDER BY 1""",
-    ))
+        ),
+    )
 
 
 def main(dsn: str) -> None:
@@ -144,9 +224,14 @@ def main(dsn: str) -> None:
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         reltypes = dump_relations(cur)
         dump_types(cur, reltypes)
-        dump_json("pg_am", select_rows(
-            cur, "SELECT oid::int8, amname::text, amhandler::oid::int8, amtype::text "
-                 "FROM pg_am ORDER BY oid"))
+        dump_json(
+            "pg_am",
+            select_rows(
+                cur,
+                "SELECT oid::int8, amname::text, amhandler::oid::int8, amtype::text "
+                "FROM pg_am ORDER BY oid",
+            ),
+        )
 
 
 if __name__ == "__main__":

@@ -19,11 +19,18 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 def test_the_openapi_document_lists_the_routes(analyst_api):
     document = Client().get("/api/openapi.json").json()
-    for route in ("/api/runs", "/api/runs/{run_id}/result", "/api/queries", "/api/datasources/{name}/schema"):
+    for route in (
+        "/api/runs",
+        "/api/runs/{run_id}/result",
+        "/api/queries",
+        "/api/datasources/{name}/schema",
+    ):
         assert route in document["paths"]
 
 
-@pytest.mark.parametrize("path", ["/api/datasources", "/api/queries", "/api/runs/00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "path", ["/api/datasources", "/api/queries", "/api/runs/00000000-0000-0000-0000-000000000000"]
+)
 def test_requests_without_credentials_are_refused(path):
     assert Client().get(path).status_code == 401
     assert Client(headers={"Authorization": "Bearer dw_not-a-token"}).get(path).status_code == 401
@@ -47,7 +54,9 @@ def test_tokens_are_stored_hashed(analyst):
 def test_session_login_works_for_the_api(analyst, duck_source):
     client = Client()
     assert client.login(username="ann_analyst", password="analyst-password-1")
-    assert client.get("/api/datasources").json() == [{"name": "shop", "engine": "duckdb", "dialect": "duckdb"}]
+    assert client.get("/api/datasources").json() == [
+        {"name": "shop", "engine": "duckdb", "dialect": "duckdb"}
+    ]
 
 
 def test_datasources_and_their_schema(analyst_api, duck_source, delta_source):
@@ -105,7 +114,9 @@ def test_a_result_of_a_failed_or_running_run_is_a_conflict(analyst_api, run_sql,
     assert analyst_api.get(f"/api/runs/{run['id']}/result").status_code == 409
 
 
-def test_saved_queries_can_be_created_read_updated_listed_run_and_deleted(analyst_api, duck_source, admin):
+def test_saved_queries_can_be_created_read_updated_listed_run_and_deleted(
+    analyst_api, duck_source, admin
+):
     created = analyst_api.post(
         "/api/queries",
         {
@@ -113,7 +124,12 @@ def test_saved_queries_can_be_created_read_updated_listed_run_and_deleted(analys
             "sql": "SELECT count(*) AS n FROM sales WHERE region = {{ region }}",
             "datasource": "shop",
             "parameters": [
-                {"name": "region", "type": "enum", "options": ["region_0", "region_1"], "default": "region_0"}
+                {
+                    "name": "region",
+                    "type": "enum",
+                    "options": ["region_0", "region_1"],
+                    "default": "region_0",
+                }
             ],
         },
         content_type="application/json",
@@ -121,22 +137,32 @@ def test_saved_queries_can_be_created_read_updated_listed_run_and_deleted(analys
     assert created.status_code == 201
     query_id = created.json()["id"]
     assert analyst_api.get(f"/api/queries/{query_id}").json()["name"] == "Sales by region"
-    assert [q["id"] for q in analyst_api.get("/api/queries", {"search": "sales"}).json()] == [query_id]
+    assert [q["id"] for q in analyst_api.get("/api/queries", {"search": "sales"}).json()] == [
+        query_id
+    ]
 
-    patched = analyst_api.patch(f"/api/queries/{query_id}", {"name": "Renamed"}, content_type="application/json")
+    patched = analyst_api.patch(
+        f"/api/queries/{query_id}", {"name": "Renamed"}, content_type="application/json"
+    )
     assert patched.json()["name"] == "Renamed"
 
-    run = analyst_api.post(f"/api/queries/{query_id}/runs", {}, content_type="application/json").json()
+    run = analyst_api.post(
+        f"/api/queries/{query_id}/runs", {}, content_type="application/json"
+    ).json()
     from tests.conftest import wait_for_run
 
     done = wait_for_run(analyst_api, run["id"])
     assert done["status"] == "succeeded" and done["query_id"] == query_id
     refused = analyst_api.post(
-        f"/api/queries/{query_id}/runs", {"parameters": {"region": "region_9"}}, content_type="application/json"
+        f"/api/queries/{query_id}/runs",
+        {"parameters": {"region": "region_9"}},
+        content_type="application/json",
     )
     assert refused.status_code == 400 and "region" in refused.json()["error"]["message"]
 
-    stranger = bearer_client(admin.__class__.objects.create_user("sam", "s@example.com", "sam-password-1"))
+    stranger = bearer_client(
+        admin.__class__.objects.create_user("sam", "s@example.com", "sam-password-1")
+    )
     assert stranger.delete(f"/api/queries/{query_id}").status_code == 403
     assert analyst_api.delete(f"/api/queries/{query_id}").status_code == 204
     assert not SavedQuery.objects.filter(pk=query_id).exists()
@@ -147,7 +173,12 @@ def test_saved_query_bad_input(analyst_api, duck_source):
     post = lambda body: analyst_api.post("/api/queries", body, content_type="application/json")  # noqa: E731
     assert post({"name": "x", "sql": "SELECT 1", "datasource": "nope"}).status_code == 400
     assert post({"name": "", "sql": "SELECT 1", "datasource": "shop"}).status_code == 422
-    bad_param = {"name": "x", "sql": "SELECT 1", "datasource": "shop", "parameters": [{"name": "a b", "type": "text"}]}
+    bad_param = {
+        "name": "x",
+        "sql": "SELECT 1",
+        "datasource": "shop",
+        "parameters": [{"name": "a b", "type": "text"}],
+    }
     assert post(bad_param).status_code == 422
 
 

@@ -24,7 +24,9 @@ def call(*args: str) -> str:
 def test_datasource_add_list_remove(tmp_path: Path):
     path = tmp_path / "x.duckdb"
     build_duckdb_source(path)
-    assert "added data source x" in call("datasource", "add", "x", "--engine", "duckdb", "--path", str(path))
+    assert "added data source x" in call(
+        "datasource", "add", "x", "--engine", "duckdb", "--path", str(path)
+    )
     assert call("datasource", "list").startswith(f"x\tduckdb\t{path}")
     assert "removed" in call("datasource", "remove", "x")
     assert not DataSource.objects.exists()
@@ -34,7 +36,15 @@ def test_datasource_add_refuses_what_cannot_work(tmp_path: Path):
     with pytest.raises(CommandError, match="dsn"):
         call("datasource", "add", "pg", "--engine", "postgres")
     with pytest.raises(CommandError, match="cannot use pg"):
-        call("datasource", "add", "pg", "--engine", "postgres", "--dsn", "postgresql://nobody@127.0.0.1:1/none")
+        call(
+            "datasource",
+            "add",
+            "pg",
+            "--engine",
+            "postgres",
+            "--dsn",
+            "postgresql://nobody@127.0.0.1:1/none",
+        )
     with pytest.raises(CommandError):
         call("datasource", "add", "Bad Name", "--engine", "duckdb", "--path", str(tmp_path))
     assert not DataSource.objects.exists()
@@ -57,5 +67,14 @@ def test_the_demo_is_idempotent(settings, tmp_path: Path):
 
     con = duckdb.connect(str(tmp_path / "demo" / "demo.duckdb"), read_only=True)
     tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    assert {"gapminder", "stocks", "tips", "election", "medals", "wind", "carshare", "iris"} <= tables
+    assert {
+        "gapminder",
+        "stocks",
+        "tips",
+        "election",
+        "medals",
+        "wind",
+        "carshare",
+        "iris",
+    } <= tables
     assert DeltaTable(str(tmp_path / "demo" / "lake" / "gapminder")).version() >= 3

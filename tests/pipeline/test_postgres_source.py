@@ -46,7 +46,11 @@ def pg_source(db: None, pg_schema: str) -> DataSource:
 
 
 def test_a_postgres_query_streams_through_the_pipeline(pg_source, pg_schema, run_sql, analyst_api):
-    run = run_sql("crm", f"SELECT status, count(*) AS n, sum(total) AS total FROM {pg_schema}.orders GROUP BY status ORDER BY status")
+    run = run_sql(
+        "crm",
+        f"SELECT status, count(*) AS n, sum(total) AS total FROM {pg_schema}.orders "
+        "GROUP BY status ORDER BY status",
+    )
 
     assert run["status"] == "succeeded" and run["row_count"] == 3
     rows = analyst_api.get(f"/api/runs/{run['id']}/result").json()["rows"]
@@ -73,7 +77,9 @@ def test_a_postgres_error_keeps_its_sqlstate_and_position(pg_source, pg_schema, 
 
 def test_cancel_reaches_postgres(pg_source, analyst_api):
     response = analyst_api.post(
-        "/api/runs", {"datasource": "crm", "sql": "SELECT pg_sleep(30) AS slept"}, content_type="application/json"
+        "/api/runs",
+        {"datasource": "crm", "sql": "SELECT pg_sleep(30) AS slept"},
+        content_type="application/json",
     )
     run_id = response.json()["id"]
     execution_id = QueryRun.objects.get(pk=run_id).execution_id

@@ -6,9 +6,9 @@ import threading
 import time
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from deltalake import write_deltalake
-import pyarrow as pa
 from django.test import Client
 
 from dashboards.datasources import bump_data_version
@@ -22,14 +22,20 @@ SLOW_SQL = "SELECT count(*) AS n FROM range(1000000000) a, range(1000) b"
 
 def post_run(client: Client, datasource: str, sql: str, **extra: Any) -> dict[str, Any]:
     response = client.post(
-        "/api/runs", {"datasource": datasource, "sql": sql, **extra}, content_type="application/json"
+        "/api/runs",
+        {"datasource": datasource, "sql": sql, **extra},
+        content_type="application/json",
     )
     assert response.status_code in (201, 400), response.content
     return response.json()
 
 
 def test_a_select_runs_on_the_worker_and_its_rows_come_back(duck_source, run_sql, analyst_api):
-    run = run_sql("shop", "SELECT region, count(*) AS n, sum(amount) AS total FROM sales GROUP BY region ORDER BY region")
+    run = run_sql(
+        "shop",
+        "SELECT region, count(*) AS n, sum(amount) AS total FROM sales "
+        "GROUP BY region ORDER BY region",
+    )
 
     assert run["status"] == "succeeded" and run["cached"] is False
     assert run["row_count"] == 4
@@ -39,7 +45,9 @@ def test_a_select_runs_on_the_worker_and_its_rows_come_back(duck_source, run_sql
     assert page["row_count"] == 4 and page["offset"] == 0
 
 
-def test_a_repeated_query_within_max_age_comes_from_the_cache_without_the_engine(duck_source, run_sql):
+def test_a_repeated_query_within_max_age_comes_from_the_cache_without_the_engine(
+    duck_source, run_sql
+):
     first = run_sql("shop", "SELECT count(*) AS n FROM sales", max_age_s=300)
     second = run_sql("shop", "select   COUNT(*) as n\nFROM Sales  -- same query\n", max_age_s=300)
 
@@ -60,7 +68,9 @@ def test_a_new_data_version_invalidates_the_cache(duck_source, run_sql):
     assert run_sql("shop", "SELECT count(*) AS n FROM sales", max_age_s=300)["cached"] is False
 
 
-def test_a_new_delta_version_invalidates_the_cache_and_shows_the_new_rows(delta_source, run_sql, analyst_api):
+def test_a_new_delta_version_invalidates_the_cache_and_shows_the_new_rows(
+    delta_source, run_sql, analyst_api
+):
     before = run_sql("lake", "SELECT count(*) AS n FROM events", max_age_s=300)
     write_deltalake(
         f"{delta_source.path}/events", pa.table({"id": [50], "kind": ["v"]}), mode="append"
@@ -88,7 +98,9 @@ def test_identical_work_in_flight_runs_once(duck_source, analyst_api):
     done = [wait_for_run(analyst_api, run["id"]) for run in (first, second)]
     assert [run["status"] for run in done] == ["succeeded", "succeeded"]
     assert Execution.objects.count() == 1
-    assert QueryRun.objects.filter(execution__isnull=False).values("execution").distinct().count() == 1
+    assert (
+        QueryRun.objects.filter(execution__isnull=False).values("execution").distinct().count() == 1
+    )
 
 
 def test_cancel_stops_the_engine(duck_source, analyst_api):
@@ -133,7 +145,8 @@ def test_a_result_over_max_bytes_fails_naming_the_limit(duck_source, run_sql):
 
 def test_a_syntax_error_is_refused_with_its_position(duck_source, analyst_api):
     response = analyst_api.post(
-        "/api/runs", {"datasource": "shop", "sql": "SELECT region FROM sales WHER amount > 1"},
+        "/api/runs",
+        {"datasource": "shop", "sql": "SELECT region FROM sales WHER amount > 1"},
         content_type="application/json",
     )
     body = response.json()
@@ -194,7 +207,9 @@ def test_runs_of_other_users_are_not_visible(duck_source, run_sql, admin):
     from tests.conftest import bearer_client
 
     run = run_sql("shop", "SELECT 1 AS one")
-    other = bearer_client(admin.__class__.objects.create_user("bob", "b@example.com", "bob-password-1"))
+    other = bearer_client(
+        admin.__class__.objects.create_user("bob", "b@example.com", "bob-password-1")
+    )
     assert other.get(f"/api/runs/{run['id']}").status_code == 404
     assert bearer_client(admin).get(f"/api/runs/{run['id']}").status_code == 200
 

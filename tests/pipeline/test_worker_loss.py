@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SQL = "SELECT count(*) AS n FROM range(1000000000) t(i) WHERE i % 7 = 3"
 
 
-def test_a_killed_worker_fails_the_run_which_can_then_be_retried(worker: WorkerHandle, duck_source, analyst_api, settings):
+def test_a_killed_worker_fails_the_run_which_can_then_be_retried(
+    worker: WorkerHandle, duck_source, analyst_api, settings
+):
     run_id = analyst_api.post(
         "/api/runs", {"datasource": "shop", "sql": SQL}, content_type="application/json"
     ).json()["id"]

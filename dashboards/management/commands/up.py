@@ -17,12 +17,33 @@ def process_commands(port: int) -> dict[str, list[str]]:
     python = sys.executable
     celery = [python, "-m", "celery", "-A", "config"]
     return {
-        "web": [python, "-m", "uvicorn", "config.asgi:application", "--host",
-                os.environ.get("HOST", "127.0.0.1"), "--port", str(port), "--no-access-log"],
-        "worker": [*celery, "worker", "--loglevel", "INFO",
-                   "--concurrency", str(settings.WORKER_CONCURRENCY)],
-        "beat": [*celery, "beat", "--loglevel", "INFO",
-                 "--schedule", settings.CELERY_BEAT_SCHEDULE_FILE],
+        "web": [
+            python,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            os.environ.get("HOST", "127.0.0.1"),
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        "worker": [
+            *celery,
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            str(settings.WORKER_CONCURRENCY),
+        ],
+        "beat": [
+            *celery,
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            settings.CELERY_BEAT_SCHEDULE_FILE,
+        ],
         "pgwire": [python, "manage.py", "pgwire"],
     }
 

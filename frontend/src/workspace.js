@@ -1,0 +1,212 @@
+// The editor page: wires the SQL editor, schema browser, parameters, drafts, runs and saving.
+
+import { DraftStore } from "./drafts.js";
+import { createSqlEditor } from "./editor/sqlEditor.js";
+import { getJSON, postJSON } from "./http.js";
+import { ParameterBar } from "./params.js";
+import { RunPanel } from "./runPanel.js";
+import { SchemaBrowser } from "./schemaBrowser.js";
+
+function fill(template, values) {
+  return Object.entries(values).reduce((out, [key, value]) => out.replace(`__${key}__`, encodeURIComponent(value)), template);
+}
+
+export function mountWorkspace(root) {
+  const state = JSON.parse(document.getElementById("workspace-state").textContent);
+  const urls = state.urls;
+  const search = new URLSearchParams(location.search);
+  const datasourceSelect = root.querySelector("[data-datasource]");
+  const saveState = root.querySelector("[data-save-state]");
+  const drafts = new DraftStore({ user: state.user, key: state.draft_key, url: urls.draft });
+  const draft = drafts.newest(state.draft);
+  const query = state.query;
+  const initial = draft || { sql: query?.sql ?? state.run?.sql ?? "", datasource: query?.datasource ?? state.run?.datasource ?? state.datasource, parameters: query?.parameters ?? [] };
+  let datasource = initial.datasource || state.datasource;
+  if (![...datasourceSelect.options].some((o) => o.value === datasource)) datasource = datasourceSelect.value;
+  datasourceSelect.value = datasource;
+  const catalogs = new Map();
+
+  const params = new ParameterBar(root.querySelector("[data-params]"), {
+    specs: initial.parameters || [],
+    queries: state.queries,
+    loadOptions: (queryId) => loadOptions(queryId),
+    onChange: () => changed(),
+  });
+
+  const runPanel = new RunPanel(root.querySelector("[data-run-panel]"), {
+    urls,
+    onError: (position, message, base) => editor.markError(position, message, base),
+  });
+
+  const editor = createSqlEditor(root.querySelector("[data-editor]"), {
+    doc: initial.sql,
+    dialect: dialectOf(datasource),
+    catalog: { schemas: [] },
+    functions: [],
+    onChange: () => changed(),
+    onRun: ({ fresh }) => run({ fresh }),
+    onFormat: () => format(),
+    onSave: () => save(),
+  });
+
+  const browser = new SchemaBrowser(root.querySelector("[data-schema]"), { onInsert: (text) => editor.insert(text) });
+
+  function dialectOf(name) {
+    return state.datasources.find((d) => d.name === name)?.dialect || "duckdb";
+  }
+
+  function snapshot() {
+    return { sql: editor.getDoc(), datasource, parameters: params.declaredSpecs() };
+  }
+
+  function isDirty() {
+    if (!query) return editor.getDoc().trim() !== "";
+    return editor.getDoc() !== query.sql || datasource !== query.datasource
+      || JSON.stringify(params.declaredSpecs()) !== JSON.stringify(query.parameters.filter((p) => params.names.includes(p.name)));
+  }
+
+  function changed() {
+    params.sync(editor.getDoc());
+    drafts.save(snapshot());
+    saveState.textContent = isDirty() ? "unsaved changes (draft kept)" : "saved";
+    saveState.dataset.dirty = String(isDirty());
+  }
+
+  async function loadCatalog(name) {
+    browser.showLoading(name);
+    try {
+      if (!catalogs.has(name)) catalogs.set(name, getJSON(fill(urls.catalog, { name })));
+      const catalog = await catalogs.get(name);
+      if (name !== datasource) return;
+      browser.render(catalog);
+      editor.setSchema(dialectOf(name), catalog, catalog.functions);
+    } catch (error) {
+      catalogs.delete(name);
+      browser.showError(`could not list ${name}: ${error.message}`);
+    }
+  }
+
+  async function loadOptions(queryId) {
+    for (let attempt = 0; attempt < 240; attempt++) {
+      const answer = await getJSON(fill(urls.options, { id: queryId }));
+      if (answer.values) return answer.values;
+      if (answer.error) throw new Error(answer.error);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error("the options query did not finish");
+  }
+
+  async function run({ fresh = false } = {}) {
+    const startedAt = performance.now();
+    const picked = editor.currentStatement();
+    if (!picked.sql) return runPanel.showLocalError("nothing to run: the editor is empty");
+    let values;
+    try {
+      values = params.values();
+    } catch (error) {
+      return runPanel.showLocalError(error.message);
+    }
+    editor.clearError();
+    drafts.flush();
+    const runBase = picked.from;
+    runPanel.showStatus({ status: "submitting" });
+    try {
+      const submitted = await postJSON(urls.run, {
+        datasource, sql: picked.sql, parameters: values, query_id: query?.id ?? null,
+        parameter_specs: params.declaredSpecs(), fresh,
+      });
+      rememberInURL(submitted);
+      await runPanel.follow(submitted, { startedAt, base: runBase });
+    } catch (error) {
+      const body = error.body;
+      if (body && body.status === "failed") {
+        await runPanel.follow(body, { startedAt, base: runBase });
+      } else runPanel.showLocalError(error.message);
+    }
+  }
+
+  function rememberInURL(run) {
+    const next = new URLSearchParams(location.search);
+    params.writeURL(next);
+    if (!query) next.set("run", run.id);
+    next.delete("autorun");
+    history.replaceState(null, "", `${location.pathname}?${next}`);
+  }
+
+  async function format() {
+    try {
+      const answer = await postJSON(urls.format, { sql: editor.getDoc(), datasource });
+      if (answer.sql !== editor.getDoc()) editor.setDoc(answer.sql);
+      editor.clearError();
+    } catch (error) {
+      const body = error.body || {};
+      if (body.position) editor.markError(body.position, body.error || error.message, 0);
+      runPanel.showLocalError(`cannot format: ${body.error || error.message}`);
+    }
+  }
+
+  const dialog = document.getElementById("save-dialog");
+  const saveForm = dialog.querySelector("form");
+
+  function save({ asNew = false } = {}) {
+    if (query && query.can_edit && !asNew) return submitSave({ id: query.id, name: query.name, description: query.description, tags: query.tags });
+    saveForm.elements.name.value = query && !asNew ? query.name : "";
+    saveForm.elements.description.value = query?.description || "";
+    saveForm.elements.tags.value = (query?.tags || []).join(", ");
+    dialog.showModal();
+  }
+
+  saveForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (event.submitter && event.submitter.value === "cancel") return dialog.close();
+    submitSave({
+      id: query && query.can_edit ? query.id : null,
+      name: saveForm.elements.name.value,
+      description: saveForm.elements.description.value,
+      tags: saveForm.elements.tags.value.split(",").map((t) => t.trim()).filter(Boolean),
+    });
+  });
+
+  async function submitSave(meta) {
+    const errorBox = dialog.querySelector("[data-save-error]");
+    try {
+      const saved = await postJSON(urls.save, { ...meta, ...snapshot(), draft_key: state.draft_key });
+      drafts.clear();
+      dialog.close();
+      if (!query || saved.id !== query.id) {
+        location.href = saved.url;
+        return;
+      }
+      Object.assign(query, saved);
+      saveState.textContent = `saved as version ${saved.version}`;
+      saveState.dataset.dirty = "false";
+      root.querySelector("[data-version]").textContent = `v${saved.version}`;
+    } catch (error) {
+      if (!dialog.open) {
+        dialog.showModal();
+      }
+      errorBox.textContent = error.message;
+      errorBox.hidden = false;
+    }
+  }
+
+  datasourceSelect.addEventListener("change", () => {
+    datasource = datasourceSelect.value;
+    loadCatalog(datasource);
+    changed();
+  });
+  root.querySelector("[data-run]").addEventListener("click", () => run());
+  root.querySelector("[data-run-fresh]").addEventListener("click", () => run({ fresh: true }));
+  root.querySelector("[data-format]").addEventListener("click", () => format());
+  root.querySelector("[data-save]").addEventListener("click", () => save());
+  root.querySelector("[data-save-as]")?.addEventListener("click", () => save({ asNew: true }));
+
+  params.readURL(search);
+  params.sync(editor.getDoc());
+  saveState.textContent = isDirty() ? "unsaved changes (draft kept)" : query ? "saved" : "";
+  loadCatalog(datasource);
+  if (state.run) runPanel.follow(state.run);
+  else if (search.get("autorun") === "1" || (query && [...search.keys()].some((k) => k.startsWith("p_")))) run();
+  editor.focus();
+  window.dashwireEditor = editor; // for the browser tests and the benchmark
+}

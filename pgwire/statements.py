@@ -1,0 +1,103 @@
+"""Preparing a statement: what it is (a session command, a catalog query, a settings
+function call or a query for the engine) and the types of its parameters. SQL is parsed
+once per distinct text (an LRU cache keeps prepared-statement loops cheap)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+import pyarrow as pa
+from sqlglot import exp, parse_one
+from sqlglot.errors import ParseError, TokenError
+
+from connectors.base import TableInfo
+from pgwire.catalog import DIALECT, is_catalog_statement
+from pgwire.commands import Command, parse_command
+from pgwire.params import infer_parameter_types
+from pgwire.sqltext import is_blank
+from pgwire.types import TYPES_BY_NAME, TYPES_BY_OID, PgType
+
+SETTINGS_FUNCTIONS = frozenset({"set_config", "current_setting"})
+
+
+class Route(StrEnum):
+    EMPTY = "empty"
+    COMMAND = "command"
+    SETTINGS = "settings"
+    CATALOG = "catalog"
+    ENGINE = "engine"
+
+
+@dataclass
+class Prepared:
+    sql: str
+    route: Route
+    command: Command | None = None
+    expression: exp.Expression | None = None  # None for commands and unparsable SQL
+    param_types: list[PgType] = field(default_factory=list)
+    schema: pa.Schema | None = None  # result schema once described
+    names: list[str] | None = None
+
+
+@lru_cache(maxsize=512)
+def _parse(sql: str) -> exp.Expression | None:
+    try:
+        return parse_one(sql, read=DIALECT)
+    except (ParseError, TokenError, ValueError):
+        return None
+
+
+def parse_sql(sql: str) -> exp.Expression | None:
+    """A private copy of the parsed tree of `sql`, or None when sqlglot cannot parse it
+    (the engine then reports the syntax error with its position)."""
+    tree = _parse(sql)
+    return tree.copy() if tree is not None else None
+
+
+def _is_settings_call(node: exp.Expression) -> bool:
+    node = node.this if isinstance(node, exp.Alias) else node
+    return isinstance(node, exp.Anonymous) and str(node.name).lower() in SETTINGS_FUNCTIONS
+
+
+def is_settings_query(expression: exp.Expression) -> bool:
+    """`SELECT set_config(…)` / `SELECT current_setting(…)` without FROM: answered from
+    the session's own parameters, since SET and set_config must agree."""
+    return (
+        isinstance(expression, exp.Select)
+        and not expression.args.get("from")
+        and bool(expression.expressions)
+        and all(_is_settings_call(node) for node in expression.expressions)
+    )
+
+
+def _route(expression: exp.Expression | None) -> Route:
+    if expression is None:
+        return Route.ENGINE
+    if is_settings_query(expression):
+        return Route.SETTINGS
+    if is_catalog_statement(expression):
+        return Route.CATALOG
+    return Route.ENGINE
+
+
+def prepare(sql: str, declared_oids: Sequence[int], tables: Sequence[TableInfo]) -> Prepared:
+    """Classify `sql` (one statement) and type its parameters.
+
+    Raises SyntaxError_/FeatureNotSupported for a malformed session command.
+    """
+    declared = [TYPES_BY_OID.get(oid, TYPES_BY_NAME["text"]) for oid in declared_oids]
+    if is_blank(sql):
+        return Prepared(sql, Route.EMPTY, param_types=declared)
+    command = parse_command(sql)
+    if command is not None:
+        return Prepared(sql, Route.COMMAND, command=command, param_types=declared)
+    expression = parse_sql(sql)
+    types = (
+        infer_parameter_types(expression, declared_oids, tables)
+        if expression is not None
+        else declared
+    )
+    return Prepared(sql, _route(expression), expression=expression, param_types=types)
