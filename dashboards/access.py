@@ -32,10 +32,20 @@ def get_run_for_user(user: User, run_id: str) -> QueryRun:
 
 
 def get_saved_queries_for_user(user: User) -> QuerySet[SavedQuery]:
-    """Saved queries on data sources the user may use."""
-    return SavedQuery.objects.filter(datasource__in=get_datasources_for_user(user)).select_related(
-        "datasource", "owner"
-    )
+    """Saved queries on data sources the user may use, except those in the trash."""
+    return SavedQuery.objects.filter(
+        datasource__in=get_datasources_for_user(user), trash__isnull=True
+    ).select_related("datasource", "owner")
+
+
+def get_trashed_queries_for_user(user: User) -> QuerySet[SavedQuery]:
+    """Queries in the trash that the user may restore: their own (every one, for staff)."""
+    queries = SavedQuery.objects.filter(
+        datasource__in=get_datasources_for_user(user), trash__isnull=False
+    ).select_related("datasource", "owner", "trash")
+    if not getattr(user, "is_staff", False):
+        queries = queries.filter(owner_id=user.pk)
+    return queries
 
 
 def can_edit_saved_query(user: User, query: SavedQuery) -> bool:

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from dashboards.models import AuditEvent, DataSource, SavedQuery
+from dashboards.query_versions import record_version
 
 
 def _audit(user: AbstractBaseUser, action: str, query: SavedQuery) -> None:
@@ -42,6 +43,7 @@ def create_saved_query(
         )
         query.full_clean()
         query.save()
+        record_version(user, query)
         _audit(user, "query.create", query)
     return query
 
@@ -54,6 +56,7 @@ def update_saved_query(
             setattr(query, field, value)
         query.full_clean()
         query.save()
+        record_version(user, query)
         _audit(user, "query.update", query)
     return query
 

@@ -36,7 +36,7 @@ class Trace:
 @dataclass(frozen=True)
 class Points:
     traces: list[Trace]
-    source_rows: int
+    source_points: int
     is_downsampled: bool
     omitted_series: int
 

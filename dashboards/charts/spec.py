@@ -239,6 +239,12 @@ class ColourRule(_Model):
 
 
 class Options(_Model):
+    """How the figure looks. Fields apply to the chart types that have the part they name.
+
+    `top_n` defaults per type (bar and funnel 50, pie 10, heatmap axes 100, box groups 50);
+    `counter_row` is 1-based and counts from the end when negative; `page` is 1-based.
+    """
+
     bar_mode: BarMode = BarMode.GROUPED
     is_horizontal: bool = False
     hole: float = Field(default=0.0, ge=0.0, lt=1.0)

@@ -3,14 +3,19 @@ from dashboards.models.audit import AuditEvent
 from dashboards.models.catalog import DataSource, Engine
 from dashboards.models.queries import Execution, QueryRun, RunStatus, SavedQuery
 from dashboards.models.results import ResultEntry
+from dashboards.models.workspace import Draft, QueryTag, QueryTrash, QueryVersion
 
 __all__ = [
     "AccessToken",
     "AuditEvent",
     "DataSource",
+    "Draft",
     "Engine",
     "Execution",
     "QueryRun",
+    "QueryTag",
+    "QueryTrash",
+    "QueryVersion",
     "ResultEntry",
     "RunStatus",
     "SavedQuery",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from dashboards.charts.columns import ColumnKind
@@ -118,7 +119,7 @@ def build_xy(spec: ChartSpec, source: Source) -> Figure:
     layout = _xy_layout(
         spec,
         source,
-        source_rows=points.source_rows,
+        source_points=points.source_points,
         is_downsampled=points.is_downsampled,
         omitted_series=points.omitted_series,
     )
@@ -150,8 +151,8 @@ def build_bubble(spec: ChartSpec, source: Source) -> Figure:
     )
     largest = max((abs(row[3]) for row in rows if row[3] is not None), default=1.0) or 1.0
     traces: list[Trace] = []
-    for series_value in dict.fromkeys(row[0] for row in rows):
-        group = [row for row in rows if row[0] == series_value]
+    for series_value, grouped in groupby(rows, key=lambda row: row[0]):
+        group = list(grouped)
         traces.append(
             {
                 "type": "scatter",
