@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 from sqlglot import exp
 
-from pgwire.errors import FeatureNotSupported
+from pgwire.errors import FeatureNotSupported, UndefinedParameter
 from pgwire.settings import SETTINGS, SessionSettings
 
 _TEXT = pa.field("value", pa.string())
@@ -48,7 +48,7 @@ def _call(settings: SessionSettings, call: exp.Anonymous) -> str | None:
         missing_ok = len(args) > 1 and (args[1] or "").lower() in ("true", "t", "on", "1")
         try:
             return settings.get(args[0] or "")
-        except Exception:
+        except UndefinedParameter:
             if missing_ok:
                 return None
             raise

@@ -38,6 +38,12 @@ def parameter_numbers(expression: exp.Expression) -> list[int]:
     return sorted(numbers)
 
 
+def null_literal(pg_type: PgType) -> exp.Expression:
+    """A NULL of `pg_type` (stands in for a parameter when describing a statement)."""
+    sql_type = _SQL_TYPES.get(pg_type.name, "TEXT")
+    return exp.cast(exp.Null(), exp.DataType.build(sql_type, dialect="postgres"))
+
+
 def _typed(text: str, pg_type: PgType) -> exp.Expression:
     return exp.cast(exp.Literal.string(text), exp.DataType.build(_SQL_TYPES[pg_type.name], dialect="postgres"))
 
