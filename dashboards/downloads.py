@@ -70,8 +70,11 @@ def streaming_response(
 
 
 async def _pull_async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    pull = sync_to_async(next, thread_sensitive=False)
-    while (chunk := await pull(chunks, None)) is not None:
+    def next_chunk() -> bytes | None:
+        return next(chunks, None)
+
+    pull = sync_to_async(next_chunk, thread_sensitive=False)
+    while (chunk := await pull()) is not None:
         yield chunk
 
 

@@ -22,7 +22,7 @@ from connectors.sql.fingerprint import fingerprint
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.tables import referenced_tables
-from dashboards.access import User, get_datasources_for_user
+from dashboards.access import AnyUser, get_datasources_for_user
 from dashboards.models import AuditEvent, DataSource, Engine
 
 DIALECTS = {Engine.DUCKDB: "duckdb", Engine.POSTGRES: "postgres", Engine.DELTA: "databricks"}
@@ -57,7 +57,7 @@ def dialect_of(datasource: DataSource) -> str:
 
 
 def plan_query(
-    user: User,
+    user: AnyUser,
     datasource: DataSource,
     sql: str,
     *,
@@ -156,7 +156,7 @@ def table_versions(datasource: DataSource, tables: list[TableRef]) -> dict[str, 
 
 
 def _audit(
-    user: User,
+    user: AnyUser,
     datasource: DataSource,
     sql: str,
     origin: Origin,

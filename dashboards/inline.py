@@ -5,7 +5,7 @@ and are stored on the way (only a result read to its end is kept)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -61,8 +61,8 @@ def open_inline_result(plan: ExecutionPlan, *, max_age_s: float) -> InlineResult
 
 
 def _timed(
-    batches: Iterator[pa.RecordBatch], timer: threading.Timer, plan: ExecutionPlan
-) -> Iterator[pa.RecordBatch]:
+    batches: Generator[pa.RecordBatch], timer: threading.Timer, plan: ExecutionPlan
+) -> Generator[pa.RecordBatch]:
     try:
         yield from batches
     except QueryCancelled as error:
@@ -74,4 +74,4 @@ def _timed(
         raise
     finally:
         timer.cancel()
-        batches.close()  # type: ignore[attr-defined]
+        batches.close()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from dashboards.models import AuditEvent, DataSource, SavedQuery
 from dashboards.query_versions import record_version
 
 
-def _audit(user: AbstractBaseUser, action: str, query: SavedQuery) -> None:
+def _audit(user: User, action: str, query: SavedQuery) -> None:
     AuditEvent.objects.create(
         user=user,
         action=action,
@@ -24,7 +24,7 @@ def _audit(user: AbstractBaseUser, action: str, query: SavedQuery) -> None:
 
 
 def create_saved_query(
-    user: AbstractBaseUser,
+    user: User,
     *,
     name: str,
     sql: str,
@@ -49,7 +49,7 @@ def create_saved_query(
 
 
 def update_saved_query(
-    user: AbstractBaseUser, query: SavedQuery, *, changes: dict[str, Any]
+    user: User, query: SavedQuery, *, changes: dict[str, Any]
 ) -> SavedQuery:
     with transaction.atomic():
         for field, value in changes.items():
@@ -61,7 +61,7 @@ def update_saved_query(
     return query
 
 
-def delete_saved_query(user: AbstractBaseUser, query: SavedQuery) -> None:
+def delete_saved_query(user: User, query: SavedQuery) -> None:
     with transaction.atomic():
         _audit(user, "query.delete", query)
         query.delete()

@@ -13,9 +13,9 @@ from django.db.models import Q, QuerySet
 
 from connectors.sql.params import ParameterType, find_parameters
 from dashboards.drafts import discard_draft, draft_key
-from dashboards.models import AuditEvent, DataSource, QueryTag, QueryTrash, SavedQuery
+from dashboards.models import AuditEvent, DataSource, QueryTag, QueryTrash, QueryVersion, SavedQuery
 from dashboards.queries import create_saved_query, update_saved_query
-from dashboards.query_versions import record_version
+from dashboards.query_versions import record_version, restore_version
 
 MAX_TAGS = 20
 _SPEC_KEYS = {"name", "type", "options", "is_multi", "default", "source_query_id"}
@@ -193,3 +193,12 @@ def _audit(
         outcome="ok",
         detail={"query_id": query.pk, "name": query.name, **(detail or {})},
     )
+
+
+def restore_query_version(user: AbstractBaseUser, query: SavedQuery, number: int) -> QueryVersion:
+    """Restore version `number` as the newest one and drop the user's draft of the query, so
+    the editor opens on the restored text. Raises QueryVersion.DoesNotExist."""
+    with transaction.atomic():
+        version = restore_version(user, query, number)
+        discard_draft(user, draft_key(query.pk))
+    return version

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -109,7 +109,7 @@ def write_result(fingerprint: str, reader: pa.RecordBatchReader, limits: Limits)
 
 def tee_into_store(
     fingerprint: str, reader: pa.RecordBatchReader, limits: Limits
-) -> Iterator[pa.RecordBatch]:
+) -> Generator[pa.RecordBatch]:
     """Yield `reader`'s batches while storing them; the result is stored only when the
     caller read it to the end (a half-read result is discarded)."""
     writer = ResultWriter(fingerprint, reader.schema, limits)

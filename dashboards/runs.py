@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connectors.errors import ConnectorError
-from dashboards.access import User
+from django.contrib.auth.models import User
 from dashboards.execution import fail_lost_execution, finish_execution, is_stale
 from dashboards.governance import ExecutionPlan, Origin, plan_query
 from dashboards.models import DataSource, Execution, QueryRun, RunStatus, SavedQuery

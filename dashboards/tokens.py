@@ -11,7 +11,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,7 +39,7 @@ def scram_keys(secret: str, salt: bytes, iterations: int) -> tuple[bytes, bytes]
     return hashlib.sha256(client_key).digest(), server_key
 
 
-def create_token(user: AbstractBaseUser, *, name: str) -> tuple[str, AccessToken]:
+def create_token(user: User, *, name: str) -> tuple[str, AccessToken]:
     """Return (the token, its row). The token itself is not stored anywhere."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     stored_key, server_key = scram_keys(token, token_scram_salt(), SCRAM_ITERATIONS)
@@ -58,7 +58,7 @@ def active_tokens() -> Q:
     return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def authenticate_token(token: str) -> AbstractBaseUser | None:
+def authenticate_token(token: str) -> User | None:
     """The active user owning this active token, else None."""
     row = (
         AccessToken.objects.filter(active_tokens(), token_hash=hash_token(token))

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
+from dashboards.api.auth import TokenAuth
 from dashboards.api.datasources import router as datasources_router
 from dashboards.api.queries import router as queries_router
 from dashboards.api.runs import router as runs_router
-from dashboards.tokens import authenticate_token
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = authenticate_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
 
 api = NinjaAPI(
     title="dashwire",

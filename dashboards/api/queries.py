@@ -11,6 +11,7 @@ from dashboards.access import (
     get_datasource_for_user,
     get_saved_queries_for_user,
 )
+from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
 from dashboards.api.runs import respond_with_run
 from dashboards.api.schemas import (
@@ -74,7 +75,7 @@ def list_queries(
 @router.post("", response={201: SavedQueryOut})
 def create_query(request: HttpRequest, body: SavedQueryIn) -> tuple[int, SavedQueryOut]:
     query = create_saved_query(
-        request.user,
+        acting_user(request),
         name=body.name,
         sql=body.sql,
         datasource=_datasource(request, body.datasource),
@@ -97,7 +98,7 @@ def patch_query(request: HttpRequest, query_id: int, body: SavedQueryPatch) -> S
         changes["datasource"] = _datasource(request, changes["datasource"])
     if "parameters" in changes:
         changes["parameters"] = [dict(spec) for spec in changes["parameters"]]
-    return query_out(update_saved_query(request.user, query, changes=changes))
+    return query_out(update_saved_query(acting_user(request), query, changes=changes))
 
 
 @router.put("/{query_id}", response=SavedQueryOut)
@@ -105,12 +106,12 @@ def put_query(request: HttpRequest, query_id: int, body: SavedQueryIn) -> SavedQ
     query = _query(request, query_id, for_edit=True)
     changes = body.dict()
     changes["datasource"] = _datasource(request, body.datasource)
-    return query_out(update_saved_query(request.user, query, changes=changes))
+    return query_out(update_saved_query(acting_user(request), query, changes=changes))
 
 
 @router.delete("/{query_id}", response={204: None})
 def delete_query(request: HttpRequest, query_id: int) -> tuple[int, None]:
-    delete_saved_query(request.user, _query(request, query_id, for_edit=True))
+    delete_saved_query(acting_user(request), _query(request, query_id, for_edit=True))
     return 204, None
 
 
@@ -118,7 +119,7 @@ def delete_query(request: HttpRequest, query_id: int) -> tuple[int, None]:
 def run_query(request: HttpRequest, query_id: int, body: SavedQueryRunIn) -> tuple[int, RunOut]:
     query = _query(request, query_id)
     run = submit_run(
-        request.user,
+        acting_user(request),
         datasource=query.datasource,
         sql=query.sql,
         origin=Origin.API,

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from dashboards.access import get_datasource_for_user, get_run_for_user
+from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
 from dashboards.api.schemas import ColumnOut, RunIn, RunOut
 from dashboards.downloads import STREAMS, streaming_response, table_rows
@@ -40,7 +41,7 @@ def create_run(request: HttpRequest, body: RunIn) -> tuple[int, RunOut]:
     except DataSource.DoesNotExist as error:
         raise not_found(f"data source {body.datasource}") from error
     run = submit_run(
-        request.user,
+        acting_user(request),
         datasource=datasource,
         sql=body.sql,
         origin=Origin.API,
@@ -93,7 +94,7 @@ MAX_PAGE_ROWS = 10_000
 @router.get("/{run_id}/result", response=ResultPage)
 def get_result(
     request: HttpRequest, run_id: str, params: Query[ResultQuery]
-) -> HttpResponse | ResultPage:
+) -> StreamingHttpResponse | ResultPage:
     """One page as JSON (`order_by` is `col` or `-col`, comma separated), or the whole
     result streamed as CSV, Parquet or an Arrow IPC stream."""
     run = _get_run(request, run_id)

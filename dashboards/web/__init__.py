@@ -1,0 +1,1 @@
+"""The server-rendered pages of the SQL workspace (Django templates + htmx + JS islands)."""

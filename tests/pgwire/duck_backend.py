@@ -1,0 +1,103 @@
+"""A Backend for protocol tests: users with SCRAM verifiers in memory and one DuckDB file
+per database, queried through the DuckDB connector (no Django, no governance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from connectors import open_connector
+from connectors.base import SourceSettings, TableInfo
+from connectors.errors import ConnectorError, QueryRefused
+from connectors.sql.classify import classify
+from connectors.sql.parse import parse_statement
+from pgwire.auth import verifier_from_password
+from pgwire.errors import UnknownDatabase
+from pgwire.ports import (
+    CancelScope, CatalogHandle, Principal, QueryResult, ScramVerifier, SessionState,
+)
+
+ITERATIONS = 4096
+
+
+@dataclass
+class DuckBackend:
+    databases: dict[str, str]  # name → DuckDB file
+    passwords: dict[str, str]  # username → password
+    tokens: dict[str, str] = field(default_factory=dict)  # token → username
+    scram_tokens: bool = False
+    ended_sessions: list[int] = field(default_factory=list)
+
+    def _principal(self, username: str) -> Principal:
+        return Principal(username, sorted(self.passwords).index(username) + 1)
+
+    def scram_verifiers(self, username: str) -> list[ScramVerifier]:
+        if username == "token":
+            if not self.scram_tokens:
+                return []
+            return [
+                verifier_from_password(token, b"token-salt", ITERATIONS, self._principal(user))
+                for token, user in self.tokens.items()
+            ]
+        password = self.passwords.get(username)
+        if password is None:
+            return []
+        salt = f"salt-{username}".encode()
+        return [verifier_from_password(password, salt, ITERATIONS, self._principal(username))]
+
+    def check_password(self, username: str, password: str) -> Principal | None:
+        if username == "token":
+            user = self.tokens.get(password)
+            return self._principal(user) if user else None
+        if self.passwords.get(username) == password:
+            return self._principal(username)
+        return None
+
+    def open_catalog(self, principal: Principal, database: str) -> CatalogHandle:
+        if database not in self.databases:
+            raise UnknownDatabase(f'database "{database}" does not exist')
+        connector = self._connector(database)
+        try:
+            tables: list[TableInfo] = connector.list_tables()
+        finally:
+            connector.close()
+        return CatalogHandle(database, principal, tables, sorted(self.databases), "duckdb")
+
+    def _connector(self, database: str):  # type: ignore[no-untyped-def]
+        return open_connector(SourceSettings(engine="duckdb", path=self.databases[database]))
+
+    def run(
+        self,
+        principal: Principal,
+        database: str,
+        sql: str,
+        *,
+        session: SessionState,
+        cancel: CancelScope,
+    ) -> QueryResult:
+        statement = parse_statement(sql, "postgres")
+        classify(statement)
+        connector = self._connector(database)
+        cancel.on_cancel(connector.cancel)
+        try:
+            reader = connector.execute(statement)
+        except ConnectorError:
+            connector.close()
+            raise
+        return QueryResult(reader, connector.close)
+
+    def describe(
+        self, principal: Principal, database: str, sql: str, *, session: SessionState
+    ) -> pa.Schema:
+        result = self.run(principal, database, sql, session=session, cancel=CancelScope())
+        try:
+            return result.reader.schema
+        finally:
+            result.close()
+
+    def end_session(self, session_id: int) -> None:
+        self.ended_sessions.append(session_id)
+
+
+__all__ = ["DuckBackend", "QueryRefused"]
