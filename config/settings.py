@@ -13,24 +13,25 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# An empty variable counts as unset, so `VAR=` in an .env file means "the default".
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    return os.environ.get(name) or default
 
 
 def env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    return int(env_str(name, str(default)))
 
 
 def env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+    return float(env_str(name, str(default)))
 
 
 def env_bool(name: str, default: bool) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    return env_str(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -163,6 +164,12 @@ QUEUED_EXECUTION_MAX_S = env_float("QUEUED_EXECUTION_MAX_S", 600.0)
 DEMO_DIR = Path(env_str("DEMO_DIR", str(DATA_DIR / "demo"))).resolve()
 PGWIRE_HOST = env_str("PGWIRE_HOST", "127.0.0.1")
 PGWIRE_PORT = env_int("PGWIRE_PORT", 15432)
+# Without a certificate the endpoint makes a self-signed one for local use.
+PGWIRE_TLS_CERT = env_str("PGWIRE_TLS_CERT", "")
+PGWIRE_TLS_KEY = env_str("PGWIRE_TLS_KEY", "")
+# Wire queries are answered from the result cache when a result of the same fingerprint
+# (which covers table versions) is younger than this; 0 always asks the engine.
+PGWIRE_CACHE_MAX_AGE_S = env_float("PGWIRE_CACHE_MAX_AGE_S", 300.0)
 
 LOGGING = {
     "version": 1,

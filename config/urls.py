@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dashboards.api import api
 from dashboards.health import healthz, readyz
@@ -7,4 +7,5 @@ urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
     path("api/", api.urls),
+    path("", include("dashboards.web.urls")),
 ]

@@ -1,11 +1,14 @@
-"""Result pages as JSON-ready rows, and whole results streamed as CSV, Parquet or Arrow."""
+"""Result pages as JSON-ready rows, and whole results streamed as CSV, Parquet, Arrow, JSON
+or Excel."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import decimal
+import json
 import math
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -13,6 +16,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, StreamingHttpResponse
@@ -132,8 +139,71 @@ def stream_arrow(fingerprint: str) -> Iterator[bytes]:
     yield sink.take()
 
 
+def stream_json(fingerprint: str) -> Iterator[bytes]:
+    """A JSON array with one object per row, written batch by batch."""
+    names = result_schema(fingerprint).names
+    yield b"["
+    separator = b"\n"
+    for batch in iter_batches(fingerprint):
+        for row in table_rows(pa.Table.from_batches([batch])):
+            yield separator + json.dumps(dict(zip(names, row, strict=True))).encode()
+            separator = b",\n"
+    yield b"\n]\n"
+
+
+#: Excel's sheet holds 1,048,576 rows, one of which is the header
+XLSX_MAX_ROWS = 1_048_575
+_CHUNK_BYTES = 1024 * 1024
+
+
+def stream_xlsx(fingerprint: str) -> Iterator[bytes]:
+    """The result as one sheet (cut at Excel's row limit, with a note sheet saying so).
+    The workbook is built in a temporary file, because the format is a zip written at the
+    end, then streamed from it."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("result")
+    sheet.append(result_schema(fingerprint).names)
+    rows = 0
+    is_cut = False
+    for batch in iter_batches(fingerprint):
+        for row in batch.to_pylist():
+            if rows == XLSX_MAX_ROWS:
+                is_cut = True
+                break
+            sheet.append([_xlsx_cell(sheet, value) for value in row.values()])
+            rows += 1
+        if is_cut:
+            break
+    if is_cut:
+        workbook.create_sheet("note").append(
+            [f"Only the first {XLSX_MAX_ROWS:,} rows fit in Excel; download CSV or Parquet."]
+        )
+    with tempfile.TemporaryFile() as file:
+        workbook.save(file)
+        file.seek(0)
+        while chunk := file.read(_CHUNK_BYTES):
+            yield chunk
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | decimal.Decimal | dt.date):
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return value.astimezone(dt.UTC).replace(tzinfo=None)  # Excel has no time zones
+        return value
+    text = value if isinstance(value, str) else json.dumps(json_value(value))
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"  # text starting with "=" stays text, never a formula
+    return cell
+
+
 STREAMS: dict[str, tuple[Callable[[str], Iterator[bytes]], str, str]] = {
     "csv": (stream_csv, "text/csv; charset=utf-8", "csv"),
     "parquet": (stream_parquet, "application/vnd.apache.parquet", "parquet"),
     "arrow": (stream_arrow, "application/vnd.apache.arrow.stream", "arrows"),
+    "json": (stream_json, "application/json", "json"),
+    "xlsx": (
+        stream_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    ),
 }

@@ -88,7 +88,7 @@ class ScramExchange:
             raise ProtocolViolation("malformed SCRAM message") from error
         flag, _, rest = text.partition(",")
         authzid, _, bare = rest.partition(",")
-        if flag not in ("n", "y") or authzid and not authzid.startswith("a="):
+        if flag not in ("n", "y") or (authzid and not authzid.startswith("a=")):
             raise ProtocolViolation("channel binding is not supported; use SCRAM-SHA-256")
         client_nonce = _attributes(bare).get("r", "")
         if not client_nonce:

@@ -41,8 +41,6 @@ def _expression_name(node: exp.Expression) -> str | None:
     if isinstance(node, exp.Cast):
         inner = _expression_name(node.this)
         return inner or _TYPE_NAMES.get(node.to.this.name, node.to.this.name.lower())
-    if isinstance(node, exp.Boolean):
-        return "bool"
     for kind, name in _FUNCTION_NAMES.items():
         if isinstance(node, kind):
             return name

@@ -109,7 +109,7 @@ def numeric_recv(raw: bytes) -> Decimal:
 
 def _decode_binary(raw: bytes, pg_type: PgType) -> exp.Expression:
     name = pg_type.name
-    if name in _TEXT_TYPES or name == "json" or name not in _SQL_TYPES and not pg_type.is_array:
+    if name in _TEXT_TYPES or name == "json" or (name not in _SQL_TYPES and not pg_type.is_array):
         return exp.Literal.string(raw.decode("utf-8"))
     decoder = _BINARY_DECODERS.get(name)
     if decoder is None:

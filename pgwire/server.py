@@ -10,14 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pgwire import replies
 from pgwire.codec import (
-    CancelRequest, FrameReader, GSSENCRequest, Message, SSLRequest, StartupMessage,
+    CancelRequest,
+    FrameReader,
+    GSSENCRequest,
+    Message,
+    SSLRequest,
+    StartupMessage,
 )
 from pgwire.errors import ClientGone, FatalError, PgError, ProtocolViolation, error_fields
 from pgwire.ports import Backend
@@ -152,7 +156,7 @@ class WireServer:
             await _Connection(self, reader, writer).run()
         except (ConnectionError, OSError, asyncio.IncompleteReadError, ClientGone):
             pass
-        except asyncio.TimeoutError:
+        except TimeoutError:
             logger.info("closing a connection that stalled")
         finally:
             self._connections -= 1

@@ -25,19 +25,61 @@ from pgwire.answers import settings_call_table, show_table
 from pgwire.auth import MECHANISM, ScramExchange, parse_password, parse_sasl_initial_response
 from pgwire.catalog import CatalogSession
 from pgwire.codec import (
-    PROTOCOL_3_0, AuthData, Bind, Close, CopyData, CopyDone, CopyFail, Describe, Execute, Flush,
-    FunctionCall, Message, Parse, Query, StartupMessage, Sync, Terminate,
+    PROTOCOL_3_0,
+    AuthData,
+    Bind,
+    Close,
+    CopyData,
+    CopyDone,
+    CopyFail,
+    Describe,
+    Execute,
+    Flush,
+    FunctionCall,
+    Message,
+    Parse,
+    Query,
+    StartupMessage,
+    Sync,
+    Terminate,
 )
 from pgwire.commands import (
-    Begin, CloseCursor, Command, Commit, Deallocate, DeclareCursor, Discard, FetchCursor, NoOp,
-    Release, ResetParameter, Rollback, RollbackTo, Savepoint, SetParameter, ShowParameter,
+    Begin,
+    CloseCursor,
+    Command,
+    Commit,
+    Deallocate,
+    DeclareCursor,
+    Discard,
+    FetchCursor,
+    NoOp,
+    Release,
+    ResetParameter,
+    Rollback,
+    RollbackTo,
+    Savepoint,
+    SetParameter,
+    ShowParameter,
 )
 from pgwire.datarows import ResultColumns, encode_rows
 from pgwire.errors import (
-    AuthenticationFailed, AuthorizationRefused, ClientGone, DuplicateCursor, DuplicateStatement,
-    FatalError, FeatureNotSupported, InFailedTransaction, InvalidCursorName,
-    InvalidStatementName, NoActiveTransaction, PgError, ProtocolViolation, QueryCanceled,
-    SyntaxError_, error_fields, is_fatal,
+    AuthenticationFailed,
+    AuthorizationRefused,
+    ClientGone,
+    DuplicateCursor,
+    DuplicateStatement,
+    FatalError,
+    FeatureNotSupported,
+    InFailedTransaction,
+    InvalidCursorName,
+    InvalidStatementName,
+    NoActiveTransaction,
+    PgError,
+    ProtocolViolation,
+    QueryCanceled,
+    SyntaxError_,
+    error_fields,
+    is_fatal,
 )
 from pgwire.naming import output_names
 from pgwire.params import bind, decode_parameters, null_literal
@@ -223,7 +265,7 @@ class Session:
             action()
         except ClientGone:
             return False
-        except Exception as error:  # noqa: BLE001 - every error is reported, none escapes
+        except Exception as error:
             self.sink.write(replies.error_response(error_fields(error)))
             if is_fatal(error) or is_startup:
                 self.sink.flush()
@@ -265,7 +307,7 @@ class Session:
                 self._close_portal(portal)
             except ClientGone:
                 raise
-            except Exception as error:  # noqa: BLE001 - reported like PostgreSQL, then stop
+            except Exception as error:
                 self.sink.write(replies.error_response(_shifted(error_fields(error), statement.offset)))
                 if is_fatal(error):
                     raise
@@ -760,9 +802,7 @@ def _options(options: str) -> list[tuple[str, str]]:
         if word == "-c" and index + 1 < len(words):
             index += 1
             word = words[index].replace("\x00", " ")
-        elif word.startswith("--"):
-            word = word[2:]
-        elif word.startswith("-c"):
+        elif word.startswith("--") or word.startswith("-c"):
             word = word[2:]
         name, sep, value = word.partition("=")
         if sep:

@@ -29,7 +29,7 @@ def self_signed_certificate(common_name: str = "localhost") -> tuple[str, str]:
     """Paths of a fresh self-signed certificate and its key, in a private temporary folder."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -87,10 +87,12 @@ export function mountWorkspace(root) {
   }
 
   async function loadOptions(queryId) {
+    let runId = "";
     for (let attempt = 0; attempt < 240; attempt++) {
-      const answer = await getJSON(fill(urls.options, { id: queryId }));
+      const answer = await getJSON(fill(urls.options, { id: queryId }) + (runId ? `?run=${runId}` : ""));
       if (answer.values) return answer.values;
       if (answer.error) throw new Error(answer.error);
+      runId = answer.run;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error("the options query did not finish");

@@ -15,7 +15,12 @@ from connectors.sql.parse import parse_statement
 from pgwire.auth import verifier_from_password
 from pgwire.errors import UnknownDatabase
 from pgwire.ports import (
-    CancelScope, CatalogHandle, Principal, QueryResult, ScramVerifier, SessionState,
+    CancelScope,
+    CatalogHandle,
+    Principal,
+    QueryResult,
+    ScramVerifier,
+    SessionState,
 )
 
 ITERATIONS = 4096

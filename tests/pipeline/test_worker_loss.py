@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.test import Client
 
 from dashboards.execution import reap_stale_executions
 from dashboards.models import Execution, QueryRun
@@ -29,7 +30,10 @@ def test_a_killed_worker_fails_the_run_which_can_then_be_retried(
         time.sleep(0.02)
 
     worker.kill()
-    time.sleep(settings.STALE_EXECUTION_S + 0.5)
+    ready = Client().get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["worker"] == "worker: no worker answered a ping"
+    time.sleep(settings.STALE_EXECUTION_S)
     assert reap_stale_executions() == 1
 
     failed = analyst_api.get(f"/api/runs/{run_id}").json()

@@ -67,6 +67,7 @@ class Command(BaseCommand):
             f"(wire endpoint 127.0.0.1:{settings.PGWIRE_PORT}); Ctrl-C stops it"
         )
         signal.signal(signal.SIGTERM, raise_interrupt)
+        signal.signal(signal.SIGINT, raise_interrupt)
         try:
             while True:
                 for name, child in children.items():

@@ -1,0 +1,76 @@
+"""Data sources: the list, adding one (administrators), and "test connection" saying exactly
+what failed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from connectors import open_connector
+from connectors.errors import ConnectorError
+from dashboards.access import get_datasources_for_user
+from dashboards.datasources import create_datasource
+from dashboards.models import Engine
+from dashboards.web.forms import DataSourceForm
+
+
+@login_required
+@require_GET
+def datasource_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "datasources": get_datasources_for_user(request.user),
+        "form": DataSourceForm(),
+        "nav": "datasources",
+    }
+    return render(request, "web/datasources/list.html", context)
+
+
+@staff_member_required(login_url="web:login")
+@require_http_methods(["GET", "POST"])
+def datasource_new(request: HttpRequest) -> HttpResponse:
+    form = DataSourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            datasource = create_datasource(
+                data["name"], engine=Engine(data["engine"]), path=data["path"], dsn=data["dsn"]
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except ConnectorError as error:
+            form.add_error(None, f"cannot connect: {error.message}")
+        else:
+            messages.success(request, f"Data source {datasource.name} added.")
+            return redirect("web:datasources")
+    return render(request, "web/datasources/new.html", {"form": form, "nav": "datasources"})
+
+
+@staff_member_required(login_url="web:login")
+@require_POST
+def datasource_test(request: HttpRequest) -> HttpResponse:
+    """An htmx partial: "connected, N tables" or the engine's own reason for failing."""
+    form = DataSourceForm(request.POST)
+    if not form.is_valid():
+        problems = [f"{field}: {', '.join(errors)}" for field, errors in form.errors.items()]
+        return render(request, "web/datasources/_test.html", {"ok": False, "problems": problems})
+    connector = None
+    try:
+        connector = open_connector(form.unsaved_datasource().source_settings())
+        connector.check()
+        tables = connector.list_tables()
+    except ConnectorError as error:
+        return render(
+            request,
+            "web/datasources/_test.html",
+            {"ok": False, "problems": [f"{type(error).__name__}: {error.message}"]},
+        )
+    finally:
+        if connector is not None:
+            connector.close()
+    return render(request, "web/datasources/_test.html", {"ok": True, "table_count": len(tables)})
