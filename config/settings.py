@@ -176,4 +176,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # sqlglot warns whenever it keeps a statement (EXPLAIN, SHOW …) as an opaque command
+    "loggers": {"sqlglot": {"level": "ERROR"}},
 }

@@ -51,28 +51,48 @@ def _expression_name(node: exp.Expression) -> str | None:
     return None
 
 
+def _projections(expression: exp.Expression, count: int) -> list[exp.Expression | None] | None:
+    """The select-list node behind each of `count` result columns (None where a star
+    expands), or None when the statement is not a SELECT whose list can be aligned."""
+    select = expression
+    while isinstance(select, (exp.SetOperation, exp.Subquery)):
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return None
+    projections = select.expressions
+    stars = [index for index, node in enumerate(projections) if _is_star(node)]
+    if len(stars) > 1 or (not stars and len(projections) != count):
+        return None
+    star_width = count - (len(projections) - 1) if stars else 0
+    aligned: list[exp.Expression | None] = []
+    for node in projections:
+        aligned.extend([None] * star_width if _is_star(node) else [node])
+    return aligned if len(aligned) == count else None
+
+
 def output_names(expression: exp.Expression, engine_names: list[str]) -> list[str]:
     """PostgreSQL's names for the result of `expression` (falling back to `engine_names`
     where a star expands or the statement is not a plain SELECT)."""
-    select = expression
-    while isinstance(select, exp.SetOperation):
-        select = select.this
-    if isinstance(select, exp.Subquery):
-        select = select.this
-    if not isinstance(select, exp.Select):
+    aligned = _projections(expression, len(engine_names))
+    if aligned is None:
         return engine_names
-    projections = select.expressions
-    stars = [index for index, node in enumerate(projections) if _is_star(node)]
-    if len(stars) > 1 or (not stars and len(projections) != len(engine_names)):
-        return engine_names
-    star_width = len(engine_names) - (len(projections) - 1) if stars else 0
-    names: list[str] = []
-    for node in projections:
-        if _is_star(node):
-            names.extend(engine_names[len(names) : len(names) + star_width])
-        else:
-            names.append(_expression_name(node) or "?column?")
-    return names if len(names) == len(engine_names) else engine_names
+    return [
+        engine_name if node is None else (_expression_name(node) or "?column?")
+        for node, engine_name in zip(aligned, engine_names, strict=True)
+    ]
+
+
+def declared_types(expression: exp.Expression, count: int) -> list[str | None]:
+    """Per result column, the PostgreSQL type a top-level cast names (`x::uuid`), else
+    None. Engines without such types return them as strings; the cast tells the client
+    what PostgreSQL would have said."""
+    aligned = _projections(expression, count) or [None] * count
+    types: list[str | None] = []
+    for node in aligned:
+        inner = node.this if isinstance(node, exp.Alias) else node
+        is_cast = isinstance(inner, exp.Cast)
+        types.append(inner.to.sql(dialect="postgres").lower() if is_cast else None)
+    return types
 
 
 def _is_star(node: exp.Expression) -> bool:

@@ -35,9 +35,14 @@ class OpenResult:
 
     @classmethod
     def from_reader(
-        cls, reader: pa.RecordBatchReader, names: Sequence[str], close: Callable[[], None]
+        cls,
+        reader: pa.RecordBatchReader,
+        schema: pa.Schema,
+        names: Sequence[str],
+        close: Callable[[], None],
     ) -> OpenResult:
-        return cls(reader.schema, names, _read_all(reader), close)
+        """`schema` is the reader's, possibly with PostgreSQL type metadata added."""
+        return cls(schema, names, _read_all(reader), close)
 
     def columns(self, formats: Sequence[int]) -> ResultColumns:
         return result_columns(self.schema, self.names, formats)

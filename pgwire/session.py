@@ -81,7 +81,7 @@ from pgwire.errors import (
     error_fields,
     is_fatal,
 )
-from pgwire.naming import output_names
+from pgwire.naming import declared_types, output_names
 from pgwire.params import bind, decode_parameters, null_literal
 from pgwire.ports import Backend, CancelScope, CatalogHandle, Principal, SessionState
 from pgwire.replies import TransactionStatus
@@ -90,6 +90,7 @@ from pgwire.settings import SessionSettings
 from pgwire.sqltext import first_word, split_statements
 from pgwire.statements import Prepared, Route, prepare
 from pgwire.text_format import TextContext
+from pgwire.types import with_declared_types
 
 logger = logging.getLogger(__name__)
 
@@ -475,9 +476,17 @@ class Session:
                 if scope.is_cancelled:
                     raise QueryCanceled(scope.reason) from error
                 raise
-        engine_names = result.reader.schema.names
-        names = output_names(prepared.expression, engine_names) if prepared.expression else engine_names
-        return OpenResult.from_reader(result.reader, names, result.close)
+        schema, names = self._pg_schema(prepared, result.reader.schema)
+        return OpenResult.from_reader(result.reader, schema, names, result.close)
+
+    def _pg_schema(self, prepared: Prepared, schema: pa.Schema) -> tuple[pa.Schema, list[str]]:
+        """The engine's result schema as PostgreSQL would describe it: column names by
+        PostgreSQL's rules and types named by top-level casts."""
+        if prepared.expression is None:
+            return schema, schema.names
+        names = output_names(prepared.expression, schema.names)
+        declared = declared_types(prepared.expression, len(schema))
+        return with_declared_types(schema, declared), names
 
     def _open_catalog(self, portal: Portal) -> OpenResult:
         table = self._catalog_session().execute(self._bound(portal))
@@ -545,8 +554,7 @@ class Session:
         sql = self._bound(portal).sql(dialect="postgres") if prepared.expression else prepared.sql
         assert self.principal is not None
         schema = self.backend.describe(self.principal, self.database, sql, session=self._state())
-        names = output_names(prepared.expression, schema.names) if prepared.expression else schema.names
-        return schema, names
+        return self._pg_schema(prepared, schema)
 
     def _describe_portal(self, portal: Portal) -> ResultColumns | None:
         prepared = portal.prepared

@@ -270,3 +270,23 @@ def engine_type(name: str) -> PgType:
         if upper.startswith(prefix):
             return TYPES_BY_NAME[pg_name]
     return TYPES_BY_NAME["text"]
+
+
+_STRING_DECLARABLE = frozenset({"uuid", "json", "jsonb", "varchar", "bpchar", "name", "char"})
+
+
+def with_declared_types(schema: pa.Schema, declared: list[str | None]) -> pa.Schema:
+    """`schema` with `pg_type` metadata on string columns whose SQL cast names a type the
+    engine stores as a string (uuid, json, jsonb, varchar, …)."""
+    fields = []
+    for field, name in zip(schema, declared, strict=True):
+        base = (name or "").split("(")[0].strip()
+        base = TYPE_ALIASES.get(base, base)
+        is_string = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+        if base in _STRING_DECLARABLE and is_string and not (field.metadata or {}).get(
+            PG_TYPE_METADATA_KEY
+        ):
+            metadata = {**(field.metadata or {}), PG_TYPE_METADATA_KEY: base.encode()}
+            field = field.with_metadata(metadata)
+        fields.append(field)
+    return pa.schema(fields, metadata=schema.metadata)

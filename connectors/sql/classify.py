@@ -34,6 +34,9 @@ _READ_NODES: dict[type[exp.Expression], StatementKind] = {
     exp.Values: StatementKind.VALUES,
     exp.Show: StatementKind.SHOW,
     exp.Describe: StatementKind.DESCRIBE,
+    # DuckDB's own read statements: PIVOT/UNPIVOT reshape, SUMMARIZE profiles columns
+    exp.Pivot: StatementKind.SELECT,
+    exp.Summarize: StatementKind.DESCRIBE,
 }
 
 #: statements sqlglot keeps as an opaque command that are reads

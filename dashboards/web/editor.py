@@ -113,10 +113,7 @@ def _render_editor(request: HttpRequest, query: SavedQuery | None) -> HttpRespon
             {"name": d.name, "engine": d.engine, "dialect": dialect_of(d)} for d in datasources
         ],
         "run": run_payload(run) if run else None,
-        "queries": [
-            {"id": q.pk, "name": q.name}
-            for q in get_saved_queries_for_user(request.user).only("id", "name")[:500]
-        ],
+        "queries": list(get_saved_queries_for_user(request.user).values("id", "name")[:500]),
         "urls": _editor_urls(),
     }
     context = {"state": state, "query": query, "datasources": datasources, "nav": "editor"}

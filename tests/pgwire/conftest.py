@@ -27,6 +27,7 @@ def make_database(path: Path) -> None:
         "INSERT INTO items SELECT i, 'item ' || i, i * 1.25, DATE '2024-01-01' + i::INTEGER, "
         "TIMESTAMP '2024-01-01 10:00:00' + i::INTEGER * INTERVAL 1 HOUR, i / 3.0 FROM range(1, 101) t(i)"
     )
+    con.execute("CREATE TABLE kinds AS SELECT '\\x00\\xFF\\x10\\x5C'::BLOB AS blob")
     con.execute(
         "CREATE TABLE big AS SELECT i AS id, i * 2 AS twice, 'row ' || i AS label "
         "FROM range(300000) t(i)"
