@@ -55,6 +55,7 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     }
     stack = Stack(f"http://127.0.0.1:{port}", "", data_dir, env)
     stack.manage("migrate", "--noinput", "-v0")
+    stack.manage("collectstatic", "--noinput", "-v0")  # as `make run` does; pages need it
     stack.manage("demo")
     stack.token = stack.manage("token", "create", "demo").strip()
     processes = [

@@ -8,4 +8,5 @@ urlpatterns = [
     path("readyz", readyz),
     path("api/", api.urls),
     path("", include("dashboards.web.urls")),
+    path("", include("dashboards.boards_web.urls")),
 ]

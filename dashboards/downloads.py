@@ -86,7 +86,9 @@ async def _pull_async(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 
 def stream_csv(fingerprint: str) -> Iterator[bytes]:
-    schema = result_schema(fingerprint)
+    """CSV with a header; nested values (lists, structs, maps) as JSON text in their cell,
+    because Arrow's CSV writer has no text form for them."""
+    schema = _csv_schema(result_schema(fingerprint))
     options_with_header = pa_csv.WriteOptions(include_header=True)
     options = pa_csv.WriteOptions(include_header=False)
     sink = pa.BufferOutputStream()
@@ -94,8 +96,33 @@ def stream_csv(fingerprint: str) -> Iterator[bytes]:
     yield sink.getvalue().to_pybytes()
     for batch in iter_batches(fingerprint):
         sink = pa.BufferOutputStream()
-        pa_csv.write_csv(batch, sink, options)
+        pa_csv.write_csv(_csv_batch(batch), sink, options)
         yield sink.getvalue().to_pybytes()
+
+
+def _is_nested(field: pa.Field) -> bool:
+    return pa.types.is_nested(field.type)
+
+
+def _csv_schema(schema: pa.Schema) -> pa.Schema:
+    return pa.schema(
+        [pa.field(f.name, pa.string()) if _is_nested(f) else f for f in schema]
+    )
+
+
+def _csv_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    if not any(_is_nested(field) for field in batch.schema):
+        return batch
+    columns = [
+        pa.array(
+            [None if v is None else json.dumps(json_value(v)) for v in column.to_pylist()],
+            pa.string(),
+        )
+        if _is_nested(field)
+        else column
+        for field, column in zip(batch.schema, batch.columns, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=_csv_schema(batch.schema))
 
 
 class _ChunkSink:

@@ -97,9 +97,7 @@ class ScramExchange:
         self._client_first_bare = bare
         self._nonce = client_nonce + base64.b64encode(secrets.token_bytes(18)).decode()
         salt, iterations = self._salt_and_iterations()
-        self._server_first = (
-            f"r={self._nonce},s={base64.b64encode(salt).decode()},i={iterations}"
-        )
+        self._server_first = f"r={self._nonce},s={base64.b64encode(salt).decode()},i={iterations}"
         return self._server_first.encode()
 
     def _salt_and_iterations(self) -> tuple[bytes, int]:
@@ -137,9 +135,7 @@ class ScramExchange:
                 server_signature = hmac.digest(verifier.server_key, auth_message.encode(), "sha256")
                 final = "v=" + base64.b64encode(server_signature).decode()
                 return verifier.principal, final.encode()
-        raise AuthenticationFailed(
-            f'password authentication failed for user "{self.username}"'
-        )
+        raise AuthenticationFailed(f'password authentication failed for user "{self.username}"')
 
 
 def parse_sasl_initial_response(payload: bytes) -> tuple[str, bytes]:

@@ -83,7 +83,9 @@ def _date_binary(array: pa.Array) -> pa.Array:
     days = pc.cast(array, pa.date32()).view(pa.int32())
     raw = pc.fill_null(days, 0).to_numpy().astype(np.int64)
     shifted = np.where(
-        raw >= _INT32_MAX, _INT32_MAX, np.where(raw <= -_INT32_MAX, -_INT32_MAX - 1, raw - _POSTGRES_EPOCH_DAYS)
+        raw >= _INT32_MAX,
+        _INT32_MAX,
+        np.where(raw <= -_INT32_MAX, -_INT32_MAX - 1, raw - _POSTGRES_EPOCH_DAYS),
     ).astype(">i4")
     return fixed_width_cells(shifted.view(np.uint8), 4, array)
 
@@ -116,8 +118,10 @@ def _interval_binary(array: pa.Array) -> pa.Array:
     else:
         values = array.to_pylist()
         packed = np.array(
-            [(0, 0, 0) if item is None else (item.nanoseconds // 1000, item.days, item.months)
-             for item in values],
+            [
+                (0, 0, 0) if item is None else (item.nanoseconds // 1000, item.days, item.months)
+                for item in values
+            ],
             dtype=layout,
         )
     return fixed_width_cells(packed.view(np.uint8), 16, array)
@@ -148,7 +152,9 @@ def numeric_send(value: Decimal) -> bytes:
     sign, digits, exponent = value.as_tuple()
     scale = max(0, -int(exponent))
     text = "".join(map(str, digits)) + "0" * max(0, int(exponent))
-    whole, fraction = (text[: len(text) - scale], text[len(text) - scale :]) if scale else (text, "")
+    whole, fraction = (
+        (text[: len(text) - scale], text[len(text) - scale :]) if scale else (text, "")
+    )
     whole = whole.lstrip("0")
     whole = "0" * (-len(whole) % 4) + whole
     fraction = fraction + "0" * (-len(fraction) % 4)
@@ -168,10 +174,12 @@ def numeric_send(value: Decimal) -> bytes:
 
 def _small_decimal_binary(array: pa.Array) -> pa.Array:
     """Decimals of at most 18 digits: the unscaled value fits in int64, so the base-10000
-    digits of every row are computed together as an (rows × groups) matrix."""
+    digits of every row are computed together as an (rows x groups) matrix."""
     scale = array.type.scale
     count = len(array)
-    raw = np.frombuffer(array.buffers()[1], dtype="<i8")[2 * array.offset : 2 * (array.offset + count) : 2]
+    raw = np.frombuffer(array.buffers()[1], dtype="<i8")[
+        2 * array.offset : 2 * (array.offset + count) : 2
+    ]
     if array.null_count:
         raw = np.where(pc.is_valid(array).to_numpy(zero_copy_only=False), raw, 0)
     magnitude = np.abs(raw).astype(np.uint64)

@@ -140,8 +140,20 @@ class FunctionCall:
 
 StartupPacket = StartupMessage | SSLRequest | GSSENCRequest | CancelRequest
 Message = (
-    Query | Parse | Bind | Describe | Execute | Close | Sync | Flush | Terminate | AuthData
-    | CopyFail | CopyData | CopyDone | FunctionCall
+    Query
+    | Parse
+    | Bind
+    | Describe
+    | Execute
+    | Close
+    | Sync
+    | Flush
+    | Terminate
+    | AuthData
+    | CopyFail
+    | CopyData
+    | CopyDone
+    | FunctionCall
 )
 
 
@@ -186,7 +198,7 @@ class _Body:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise ProtocolViolation("invalid byte sequence for encoding \"UTF8\"") from error
+            raise ProtocolViolation('invalid byte sequence for encoding "UTF8"') from error
 
     def rest(self) -> bytes:
         chunk = self.data[self.offset :]

@@ -99,8 +99,20 @@ class NoOp:
 
 
 Command = (
-    SetParameter | ResetParameter | ShowParameter | Begin | Commit | Rollback | Savepoint
-    | Release | RollbackTo | Discard | DeclareCursor | FetchCursor | CloseCursor | Deallocate
+    SetParameter
+    | ResetParameter
+    | ShowParameter
+    | Begin
+    | Commit
+    | Rollback
+    | Savepoint
+    | Release
+    | RollbackTo
+    | Discard
+    | DeclareCursor
+    | FetchCursor
+    | CloseCursor
+    | Deallocate
     | NoOp
 )
 

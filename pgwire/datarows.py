@@ -97,4 +97,3 @@ def _encode_chunk(
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
     start, end = int(offsets[joined.offset]), int(offsets[joined.offset + count])
     return memoryview(joined.buffers()[2])[start:end]
-

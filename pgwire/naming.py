@@ -8,11 +8,27 @@ from __future__ import annotations
 from sqlglot import exp
 
 _TYPE_NAMES = {
-    "INT": "int4", "INTEGER": "int4", "BIGINT": "int8", "SMALLINT": "int2", "TEXT": "text",
-    "VARCHAR": "varchar", "BOOLEAN": "bool", "DOUBLE": "float8", "FLOAT": "float4",
-    "DECIMAL": "numeric", "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMPTZ": "timestamptz",
-    "TIME": "time", "INTERVAL": "interval", "UUID": "uuid", "JSON": "json", "JSONB": "jsonb",
-    "CHAR": "bpchar", "VARBINARY": "bytea", "REAL": "float4",
+    "INT": "int4",
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "TEXT": "text",
+    "VARCHAR": "varchar",
+    "BOOLEAN": "bool",
+    "DOUBLE": "float8",
+    "FLOAT": "float4",
+    "DECIMAL": "numeric",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMPTZ": "timestamptz",
+    "TIME": "time",
+    "INTERVAL": "interval",
+    "UUID": "uuid",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "CHAR": "bpchar",
+    "VARBINARY": "bytea",
+    "REAL": "float4",
 }
 _FUNCTION_NAMES = {
     exp.CurrentVersion: "version",

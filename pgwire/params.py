@@ -21,11 +21,27 @@ from pgwire.types import TYPES_BY_NAME, TYPES_BY_OID, PgType, engine_type, type_
 _EPOCH_2000 = dt.datetime(2000, 1, 1)
 _DATE_2000 = dt.date(2000, 1, 1)
 _SQL_TYPES = {
-    "bool": "BOOLEAN", "int2": "SMALLINT", "int4": "INT", "int8": "BIGINT", "oid": "BIGINT",
-    "float4": "REAL", "float8": "DOUBLE PRECISION", "numeric": "NUMERIC", "date": "DATE",
-    "time": "TIME", "timestamp": "TIMESTAMP", "timestamptz": "TIMESTAMPTZ",
-    "interval": "INTERVAL", "uuid": "UUID", "json": "JSON", "jsonb": "JSONB", "bytea": "BYTEA",
-    "text": "TEXT", "varchar": "VARCHAR", "bpchar": "TEXT", "name": "TEXT",
+    "bool": "BOOLEAN",
+    "int2": "SMALLINT",
+    "int4": "INT",
+    "int8": "BIGINT",
+    "oid": "BIGINT",
+    "float4": "REAL",
+    "float8": "DOUBLE PRECISION",
+    "numeric": "NUMERIC",
+    "date": "DATE",
+    "time": "TIME",
+    "timestamp": "TIMESTAMP",
+    "timestamptz": "TIMESTAMPTZ",
+    "interval": "INTERVAL",
+    "uuid": "UUID",
+    "json": "JSON",
+    "jsonb": "JSONB",
+    "bytea": "BYTEA",
+    "text": "TEXT",
+    "varchar": "VARCHAR",
+    "bpchar": "TEXT",
+    "name": "TEXT",
 }
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name", "unknown", "char"})
 _INTEGERS = frozenset({"int2", "int4", "int8", "oid"})
@@ -33,8 +49,11 @@ _INTEGERS = frozenset({"int2", "int4", "int8", "oid"})
 
 def parameter_numbers(expression: exp.Expression) -> list[int]:
     """The distinct `$n` numbers used in `expression`, sorted."""
-    numbers = {int(node.this.this) for node in expression.find_all(exp.Parameter)
-               if isinstance(node.this, exp.Literal) and not node.this.is_string}
+    numbers = {
+        int(node.this.this)
+        for node in expression.find_all(exp.Parameter)
+        if isinstance(node.this, exp.Literal) and not node.this.is_string
+    }
     return sorted(numbers)
 
 
@@ -45,7 +64,9 @@ def null_literal(pg_type: PgType) -> exp.Expression:
 
 
 def _typed(text: str, pg_type: PgType) -> exp.Expression:
-    return exp.cast(exp.Literal.string(text), exp.DataType.build(_SQL_TYPES[pg_type.name], dialect="postgres"))
+    return exp.cast(
+        exp.Literal.string(text), exp.DataType.build(_SQL_TYPES[pg_type.name], dialect="postgres")
+    )
 
 
 def _number(text: str) -> exp.Expression:
@@ -123,7 +144,10 @@ def _array_literal(raw: bytes, pg_type: PgType) -> exp.Expression:
     dimensions, _, element_oid = struct.unpack_from("!iiI", raw)
     element = TYPES_BY_OID.get(element_oid, TYPES_BY_NAME[pg_type.element])
     if dimensions == 0:
-        return exp.cast(exp.Array(expressions=[]), exp.DataType.build(f"{_SQL_TYPES.get(element.name, 'TEXT')}[]"))
+        return exp.cast(
+            exp.Array(expressions=[]),
+            exp.DataType.build(f"{_SQL_TYPES.get(element.name, 'TEXT')}[]"),
+        )
     if dimensions != 1:
         raise InvalidBinaryRepresentation("only one-dimensional array parameters are supported")
     count, _ = struct.unpack_from("!ii", raw, 12)
@@ -267,7 +291,7 @@ def _context_type(node: exp.Expression, columns: dict[str, PgType]) -> PgType | 
     parent = node.parent
     if isinstance(parent, exp.Cast):
         return _cast_type(parent)
-    if isinstance(parent, (exp.Limit, exp.Offset)) or isinstance(parent, exp.Fetch):
+    if isinstance(parent, (exp.Limit, exp.Offset, exp.Fetch)):
         return TYPES_BY_NAME["int8"]
     if isinstance(parent, (exp.Predicate, exp.Binary)):
         others = [child for child in (parent.left, parent.right) if child is not node]

@@ -117,9 +117,14 @@ class Backend(Protocol):
         """The principal when the cleartext password (or, for `token`, the personal access
         token) is right; None otherwise. Only called over TLS."""
 
-    def open_catalog(self, principal: Principal, database: str) -> CatalogHandle:
-        """The principal's view of `database`. Raises pgwire.errors.UnknownDatabase (3D000)
-        when it does not exist or the principal may not use it."""
+    def open_catalog(
+        self, principal: Principal, database: str, *, session_id: int
+    ) -> CatalogHandle:
+        """The principal's view of `database`, at the start of session `session_id`. The
+        backend may keep resources for the session until `end_session` (e.g. the engine
+        kept open, so each statement does not reopen it). Raises
+        pgwire.errors.UnknownDatabase (3D000) when it does not exist or the principal may
+        not use it."""
 
     def run(
         self,

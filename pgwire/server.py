@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 READ_CHUNK_BYTES = 256 * 1024
 SMALL_WRITE_BYTES = 256 * 1024
+# Encoding the next batch overlaps with the client reading this one only if drain() lets
+# the worker go on while a few batches are still queued in the transport.
+WRITE_BUFFER_HIGH_BYTES = 8 * 1024 * 1024
+WRITE_BUFFER_LOW_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,9 @@ class _Connection:
             return
         if startup is None:
             return
+        self.writer.transport.set_write_buffer_limits(
+            high=WRITE_BUFFER_HIGH_BYTES, low=WRITE_BUFFER_LOW_BYTES
+        )
         process_id, secret_key = self.server.new_identity()
         sink = ThreadSink(self.loop, self.writer, self.server.options.write_timeout_s)
         config = SessionConfig(process_id, secret_key, self.is_tls, self.server._mock_secret)
@@ -276,6 +283,9 @@ class _Connection:
         if tls is None or self.is_tls:
             self.writer.write(b"N")
             return
+        # The ClientHello must reach the TLS layer, not the plaintext stream buffer: stop
+        # reading before the client can send it.
+        self.writer.transport.pause_reading()
         self.writer.write(b"S")
         await asyncio.wait_for(self.writer.drain(), timeout)
         await asyncio.wait_for(self.writer.start_tls(tls), timeout)
@@ -327,4 +337,3 @@ def run_server(
         asyncio.run(serve(backend, host, port, tls_cert, tls_key))
     except KeyboardInterrupt:
         logger.info("pgwire stopped")
-

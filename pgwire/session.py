@@ -126,12 +126,6 @@ class Portal:
 
 
 @dataclass
-class Cursor:
-    portal: Portal
-    with_hold: bool
-
-
-@dataclass
 class SessionConfig:
     process_id: int
     secret_key: bytes
@@ -155,8 +149,8 @@ class Session:
         self._catalog: CatalogSession | None = None
         self._scram: ScramExchange | None = None
         self._statements: dict[str, Prepared] = {}
+        # protocol portals and DECLAREd cursors share one namespace, as in PostgreSQL
         self._portals: dict[str, Portal] = {}
-        self._cursors: dict[str, Cursor] = {}
         self._savepoints: list[str] = []
         self._is_skipping = False
         self._scope_lock = threading.Lock()
@@ -184,7 +178,9 @@ class Session:
     def _apply_startup_settings(self, parameters: dict[str, str]) -> None:
         try:
             for name, value in parameters.items():
-                if name in ("user", "database", "options", "replication") or name.startswith("_pq_."):
+                if name in ("user", "database", "options", "replication") or name.startswith(
+                    "_pq_."
+                ):
                     continue
                 if self.settings.display_name(name) != name.lower() or "." in name:
                     self.settings.set(name, value, is_startup=True)
@@ -225,7 +221,9 @@ class Session:
             mechanism, client_first = parse_sasl_initial_response(message.payload)
             if mechanism != MECHANISM:
                 raise ProtocolViolation("client selected an invalid SASL authentication mechanism")
-            self.sink.write(replies.authentication_sasl_continue(self._scram.server_first(client_first)))
+            self.sink.write(
+                replies.authentication_sasl_continue(self._scram.server_first(client_first))
+            )
             self.phase = Phase.SASL_FINAL
             self.sink.flush()
             return
@@ -235,7 +233,9 @@ class Session:
 
     def _authenticated(self, principal: Principal) -> None:
         self.sink.write(replies.authentication_ok())
-        self._handle = self.backend.open_catalog(principal, self.database)
+        self._handle = self.backend.open_catalog(
+            principal, self.database, session_id=self.config.process_id
+        )
         self.principal = principal
         for name, value in self.settings.reported():
             self.sink.write(replies.parameter_status(name, value))
@@ -309,7 +309,9 @@ class Session:
             except ClientGone:
                 raise
             except Exception as error:
-                self.sink.write(replies.error_response(_shifted(error_fields(error), statement.offset)))
+                self.sink.write(
+                    replies.error_response(_shifted(error_fields(error), statement.offset))
+                )
                 if is_fatal(error):
                     raise
                 if self.status == TransactionStatus.IN_BLOCK:
@@ -457,6 +459,14 @@ class Session:
             portal.result = _OPENERS[portal.prepared.route](self, portal)
         return portal.result
 
+    def _engine_sql(self, portal: Portal) -> str:
+        """The statement for the engine: the client's text, or with parameters bound the
+        tree regenerated (generating is the expensive part, so only then)."""
+        prepared = portal.prepared
+        if not portal.literals or prepared.expression is None:
+            return prepared.sql
+        return self._bound(portal).sql(dialect="postgres")
+
     def _bound(self, portal: Portal) -> exp.Expression:
         assert portal.prepared.expression is not None
         if not portal.literals:
@@ -465,7 +475,7 @@ class Session:
 
     def _open_engine(self, portal: Portal) -> OpenResult:
         prepared = portal.prepared
-        sql = self._bound(portal).sql(dialect="postgres") if prepared.expression else prepared.sql
+        sql = self._engine_sql(portal)
         assert self.principal is not None
         with self._statement_scope() as scope:
             try:
@@ -551,7 +561,7 @@ class Session:
 
     def _engine_schema(self, portal: Portal) -> tuple[pa.Schema, list[str]]:
         prepared = portal.prepared
-        sql = self._bound(portal).sql(dialect="postgres") if prepared.expression else prepared.sql
+        sql = self._engine_sql(portal)
         assert self.principal is not None
         schema = self.backend.describe(self.principal, self.database, sql, session=self._state())
         return self._pg_schema(prepared, schema)
@@ -564,13 +574,14 @@ class Session:
             return self._command_columns(prepared.command, portal.formats)
         return self._portal_columns(portal, self._open(portal))
 
-    def _command_columns(self, command: Command | None, formats: tuple[int, ...]) -> ResultColumns | None:
+    def _command_columns(
+        self, command: Command | None, formats: tuple[int, ...]
+    ) -> ResultColumns | None:
         if isinstance(command, ShowParameter):
             return OpenResult.from_table(show_table(self.settings, command.name)).columns(formats)
         if isinstance(command, FetchCursor) and not command.is_move:
             cursor = self._cursor(command.name)
-            result = self._open(cursor.portal)
-            return self._portal_columns(cursor.portal, result)
+            return self._portal_columns(cursor, self._open(cursor))
         return None
 
     # -- session commands ------------------------------------------------------------------------
@@ -645,9 +656,7 @@ class Session:
     def _run_discard(self, command: Discard, portal: Portal, send_description: bool) -> None:
         if command.what == "all":
             if self.status != TransactionStatus.IDLE:
-                raise PgError(
-                    "DISCARD ALL cannot run inside a transaction block", sqlstate="25001"
-                )
+                raise PgError("DISCARD ALL cannot run inside a transaction block", sqlstate="25001")
             self._close_everything(keep=portal)
             self._statements.clear()
             self.settings.reset_all()
@@ -656,7 +665,7 @@ class Session:
     def _run_declare(self, command: DeclareCursor, portal: Portal, send_description: bool) -> None:
         if not command.with_hold and self.status == TransactionStatus.IDLE:
             raise NoActiveTransaction("DECLARE CURSOR can only be used in transaction blocks")
-        if command.name in self._cursors:
+        if command.name in self._portals:
             raise DuplicateCursor(f'cursor "{command.name}" already exists')
         prepared = prepare(command.query, (), self._tables())
         if prepared.route in (Route.EMPTY, Route.COMMAND):
@@ -664,32 +673,31 @@ class Session:
         formats = (1,) if command.is_binary else ()
         inner = Portal(prepared, formats, portal.literals, is_holdable=command.with_hold)
         self._open(inner)
-        self._cursors[command.name] = Cursor(inner, command.with_hold)
+        self._portals[command.name] = inner
         self._complete("DECLARE CURSOR")
 
     def _run_fetch(self, command: FetchCursor, portal: Portal, send_description: bool) -> None:
         cursor = self._cursor(command.name)
-        result = self._open(cursor.portal)
+        result = self._open(cursor)
         if command.is_move:
             moved = sum(batch.num_rows for batch in result.take(command.count))
             self._complete(f"MOVE {moved}")
             return
-        columns = self._portal_columns(cursor.portal, result)
+        columns = self._portal_columns(cursor, result)
         if send_description:
             self.sink.write(replies.row_description(columns.descriptions()))
         fetched = self._send_rows(result, columns, command.count)
         self._complete(f"FETCH {fetched}")
 
-    def _run_close_cursor(self, command: CloseCursor, portal: Portal, send_description: bool) -> None:
+    def _run_close_cursor(
+        self, command: CloseCursor, portal: Portal, send_description: bool
+    ) -> None:
         if command.name is None:
-            for cursor in self._cursors.values():
-                self._close_portal(cursor.portal)
-            self._cursors.clear()
+            self._close_everything(keep=portal)
             self._complete("CLOSE CURSOR ALL")
             return
-        cursor = self._cursor(command.name)
-        self._close_portal(cursor.portal)
-        del self._cursors[command.name]
+        self._close_portal(self._cursor(command.name))
+        del self._portals[command.name]
         self._complete("CLOSE CURSOR")
 
     def _run_deallocate(self, command: Deallocate, portal: Portal, send_description: bool) -> None:
@@ -705,8 +713,8 @@ class Session:
     def _run_noop(self, command: NoOp, portal: Portal, send_description: bool) -> None:
         self._complete(command.tag)
 
-    def _cursor(self, name: str) -> Cursor:
-        cursor = self._cursors.get(name)
+    def _cursor(self, name: str) -> Portal:
+        cursor = self._portals.get(name) if name else None
         if cursor is None:
             raise InvalidCursorName(f'cursor "{name}" does not exist')
         return cursor
@@ -723,16 +731,16 @@ class Session:
     def _end_transaction(self) -> None:
         self.status = TransactionStatus.IDLE
         self._savepoints.clear()
-        for name in [name for name, cursor in self._cursors.items() if not cursor.with_hold]:
-            self._close_portal(self._cursors.pop(name).portal)
-        for name in [name for name, portal in self._portals.items() if not portal.is_holdable]:
-            if name:
-                self._close_portal(self._portals.pop(name))
+        self._close_transaction_portals()
 
     def _end_implicit_transaction(self) -> None:
         if self.status == TransactionStatus.IDLE:
-            for name in list(self._portals):
-                self._close_portal(self._portals.pop(name))
+            self._close_transaction_portals()
+
+    def _close_transaction_portals(self) -> None:
+        """Portals live until their transaction ends, unless declared WITH HOLD."""
+        for name in [name for name, portal in self._portals.items() if not portal.is_holdable]:
+            self._close_portal(self._portals.pop(name))
 
     def _close_portal(self, portal: Portal) -> None:
         if portal.result is not None:
@@ -743,9 +751,6 @@ class Session:
             if portal is not keep:
                 self._close_portal(portal)
         self._portals = {name: p for name, p in self._portals.items() if p is keep}
-        for cursor in self._cursors.values():
-            self._close_portal(cursor.portal)
-        self._cursors.clear()
 
     def close(self) -> None:
         """Release everything the session holds (at disconnect)."""

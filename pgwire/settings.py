@@ -68,7 +68,9 @@ def _integer(low: int, high: int) -> Callable[[str], str]:
         try:
             number = int(value.strip())
         except ValueError as error:
-            raise InvalidParameterValue(f'invalid value "{value}": an integer is required') from error
+            raise InvalidParameterValue(
+                f'invalid value "{value}": an integer is required'
+            ) from error
         if not low <= number <= high:
             raise InvalidParameterValue(f"{number} is outside the valid range ({low} .. {high})")
         return str(number)
@@ -111,7 +113,9 @@ def _time_zone(value: str) -> str:
 def _isolation(value: str) -> str:
     lowered = " ".join(value.lower().replace("_", " ").split())
     if lowered not in ("read uncommitted", "read committed", "repeatable read", "serializable"):
-        raise InvalidParameterValue(f'invalid value for parameter "transaction_isolation": "{value}"')
+        raise InvalidParameterValue(
+            f'invalid value for parameter "transaction_isolation": "{value}"'
+        )
     return lowered
 
 
@@ -176,8 +180,12 @@ _SETTINGS = (
     Setting("ssl", "off", is_read_only=True),
 )
 SETTINGS: dict[str, Setting] = {setting.name.lower(): setting for setting in _SETTINGS}
-_ALIASES = {"time zone": "timezone", "names": "client_encoding", "transaction isolation level":
-            "transaction_isolation", "session authorization": "session_authorization"}
+_ALIASES = {
+    "time zone": "timezone",
+    "names": "client_encoding",
+    "transaction isolation level": "transaction_isolation",
+    "session authorization": "session_authorization",
+}
 
 
 def lookup(name: str) -> Setting | None:
@@ -263,6 +271,8 @@ class SessionSettings:
 
     def all_values(self) -> dict[str, str]:
         """name → value for every known parameter (what `current_setting` can read)."""
-        merged = {setting.name: self.get(setting.name) for setting in _SETTINGS}
+        merged = {
+            setting.name: self.values.get(key, setting.default) for key, setting in SETTINGS.items()
+        }
         merged.update(self.custom)
         return merged

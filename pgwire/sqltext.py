@@ -72,8 +72,10 @@ def _skip_token(sql: str, index: int) -> int:
     `index` itself when none starts there."""
     char = sql[index]
     if char == "'":
-        is_escape = index > 0 and sql[index - 1] in "eE" and (
-            index < 2 or not (sql[index - 2].isalnum() or sql[index - 2] == "_")
+        is_escape = (
+            index > 0
+            and sql[index - 1] in "eE"
+            and (index < 2 or not (sql[index - 2].isalnum() or sql[index - 2] == "_"))
         )
         return _skip_quoted(sql, index, "'", is_escape)
     if char == '"':
@@ -157,14 +159,15 @@ _TOKEN = re.compile(
     |(?P<ident>"(?:[^"]|"")*")
     |(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
     |(?P<word>[A-Za-z_\x80-\uffff][A-Za-z_0-9$\x80-\uffff]*)
-    |(?P<symbol>[=,;()*.:])""",
+    |(?P<symbol>[^\s])""",
     re.VERBOSE | re.DOTALL,
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
 
 def tokenize(sql: str) -> list[Token]:
-    """Tokens of one utility statement; raises SyntaxError_ (42601) on anything else."""
+    """Tokens of one utility statement (any other character is a one-character symbol);
+    raises SyntaxError_ (42601) for an unterminated string or identifier."""
     tokens: list[Token] = []
     index = 0
     while index < len(sql):

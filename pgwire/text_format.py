@@ -164,7 +164,9 @@ def _shortest_float_text(values: pa.Array, limit: int) -> pa.Array:
     leading_zeros = _lengths(frac) - _lengths(frac_trimmed)
     exponent = exponent_in + np.where(is_zero_whole, -(leading_zeros + 1), _lengths(whole) - 1)
     digits = pc.utf8_rtrim(
-        pc.if_else(pa.array(is_zero_whole), frac_trimmed, pc.binary_join_element_wise(whole, frac, "")),
+        pc.if_else(
+            pa.array(is_zero_whole), frac_trimmed, pc.binary_join_element_wise(whole, frac, "")
+        ),
         "0",
     )
     digit_count = _lengths(digits)
@@ -220,7 +222,9 @@ def _with_float_specials(values: pa.Array, parts: pa.Array, result: pa.Array) ->
 
 def _numeric_text(array: pa.Array, context: TextContext) -> pa.Array:
     if pa.types.is_floating(array.type):
-        return per_value(array, lambda item: _float_special(item) or str(Decimal(repr(item))).encode())
+        return per_value(
+            array, lambda item: _float_special(item) or str(Decimal(repr(item))).encode()
+        )
     return _generic_text(array, context)
 
 
@@ -324,7 +328,9 @@ def _uuid_text(array: pa.Array, context: TextContext) -> pa.Array:
 def _json_text(array: pa.Array, context: TextContext) -> pa.Array:
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         return as_binary(array)
-    return per_value(array, lambda item: json.dumps(_jsonable(item), separators=(", ", ": ")).encode())
+    return per_value(
+        array, lambda item: json.dumps(_jsonable(item), separators=(", ", ": ")).encode()
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -122,13 +122,40 @@ TYPE_ALIASES: dict[str, str] = {
 
 # PostgreSQL types whose values are identifiers of other objects (stored as unsigned 32-bit)
 OID_LIKE = frozenset(
-    {"oid", "regproc", "regprocedure", "regoper", "regoperator", "regclass", "regtype",
-     "regnamespace", "regrole", "xid", "cid"}
+    {
+        "oid",
+        "regproc",
+        "regprocedure",
+        "regoper",
+        "regoperator",
+        "regclass",
+        "regtype",
+        "regnamespace",
+        "regrole",
+        "xid",
+        "cid",
+    }
 )
 # PostgreSQL types whose text and binary forms are both the UTF-8 text
 TEXT_LIKE = frozenset(
-    {"text", "varchar", "bpchar", "name", "char", "json", "xml", "pg_node_tree", "unknown",
-     "aclitem", "cstring", "bit", "varbit", "money", "tid", "timetz"}
+    {
+        "text",
+        "varchar",
+        "bpchar",
+        "name",
+        "char",
+        "json",
+        "xml",
+        "pg_node_tree",
+        "unknown",
+        "aclitem",
+        "cstring",
+        "bit",
+        "varbit",
+        "money",
+        "tid",
+        "timetz",
+    }
 )
 VECTOR_ELEMENT = {"int2vector": "int2", "oidvector": "oid"}
 
@@ -283,8 +310,10 @@ def with_declared_types(schema: pa.Schema, declared: list[str | None]) -> pa.Sch
         base = (name or "").split("(")[0].strip()
         base = TYPE_ALIASES.get(base, base)
         is_string = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-        if base in _STRING_DECLARABLE and is_string and not (field.metadata or {}).get(
-            PG_TYPE_METADATA_KEY
+        if (
+            base in _STRING_DECLARABLE
+            and is_string
+            and not (field.metadata or {}).get(PG_TYPE_METADATA_KEY)
         ):
             metadata = {**(field.metadata or {}), PG_TYPE_METADATA_KEY: base.encode()}
             field = field.with_metadata(metadata)

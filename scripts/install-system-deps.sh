@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests drive as real clients. Installs only what is missing.
 set -euo pipefail
-packages=(postgresql-client)
+# chromium: the browser the Playwright tests and bench/bench_frontend.py drive;
+# fonts-noto-color-emoji: CodeMirror's completion icons in screenshots
+packages=(postgresql-client chromium fonts-noto-color-emoji)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

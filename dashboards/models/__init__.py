@@ -1,5 +1,16 @@
 from dashboards.models.accounts import AccessToken
 from dashboards.models.audit import AuditEvent
+from dashboards.models.boards import (
+    Dashboard,
+    DashboardFilter,
+    DashboardShare,
+    FilterType,
+    PublicLink,
+    SharePermission,
+    Visualization,
+    Widget,
+    WidgetKind,
+)
 from dashboards.models.catalog import DataSource, Engine
 from dashboards.models.queries import Execution, QueryRun, RunStatus, SavedQuery
 from dashboards.models.results import ResultEntry
@@ -8,10 +19,15 @@ from dashboards.models.workspace import Draft, QueryTag, QueryTrash, QueryVersio
 __all__ = [
     "AccessToken",
     "AuditEvent",
+    "Dashboard",
+    "DashboardFilter",
+    "DashboardShare",
     "DataSource",
     "Draft",
     "Engine",
     "Execution",
+    "FilterType",
+    "PublicLink",
     "QueryRun",
     "QueryTag",
     "QueryTrash",
@@ -19,4 +35,8 @@ __all__ = [
     "ResultEntry",
     "RunStatus",
     "SavedQuery",
+    "SharePermission",
+    "Visualization",
+    "Widget",
+    "WidgetKind",
 ]

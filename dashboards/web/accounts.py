@@ -19,6 +19,7 @@ def has_users() -> bool:
 class WorkspaceLoginView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+    next_page = "web:editor"
 
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not has_users():

@@ -15,16 +15,31 @@ export function columnKind(type) {
 }
 
 const integerFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const scaledFormats = new Map();
+
+// A decimal(p, s) column shows all s digits, so 3.0 and 3.25 line up in the grid.
+export function decimalScale(type) {
+  const match = /^decimal\d*\(\s*\d+\s*,\s*(\d+)\s*\)/.exec(type || "");
+  return match ? Math.min(20, Number(match[1])) : null;
+}
+
+function scaledFormat(scale) {
+  if (!scaledFormats.has(scale)) {
+    scaledFormats.set(scale, new Intl.NumberFormat("en-US", { minimumFractionDigits: scale, maximumFractionDigits: scale }));
+  }
+  return scaledFormats.get(scale);
+}
 const numberFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
 
 // Returns {text, className, title} for one cell; `title` holds the full value when cut.
-export function formatCell(value, kind) {
+export function formatCell(value, kind, scale = null) {
   if (value === null || value === undefined) return { text: "NULL", className: "cell-null" };
   switch (kind) {
     case "integer":
     case "number":
       if (typeof value === "number") {
-        const text = (kind === "integer" && Number.isInteger(value) ? integerFormat : numberFormat).format(value);
+        const format = scale !== null ? scaledFormat(scale) : kind === "integer" && Number.isInteger(value) ? integerFormat : numberFormat;
+        const text = format.format(value);
         return { text, className: "cell-num", title: String(value) };
       }
       return { text: String(value), className: "cell-num" }; // NaN / Infinity arrive as text

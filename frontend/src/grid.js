@@ -2,7 +2,7 @@
 // few pages around them) are ever in the browser; sorting asks the server for a new order.
 // Very tall results are scrolled proportionally, because browsers cap an element's height.
 
-import { columnKind, formatCell } from "./format.js";
+import { columnKind, decimalScale, formatCell } from "./format.js";
 
 const ROW_HEIGHT = 26;
 const PAGE_ROWS = 200;
@@ -19,6 +19,7 @@ export class ResultGrid {
     this.root = root;
     this.columns = columns;
     this.kinds = columns.map((c) => columnKind(c.type));
+    this.scales = columns.map((c) => decimalScale(c.type));
     this.rowCount = rowCount;
     this.fetchPage = fetchPage;
     this.order = []; // [{name, desc}]
@@ -143,7 +144,7 @@ export class ResultGrid {
         tr.append(td);
       } else {
         row.forEach((value, column) => {
-          const cell = formatCell(value, this.kinds[column]);
+          const cell = formatCell(value, this.kinds[column], this.scales[column]);
           const td = el("td", cell.className, cell.text);
           td.dataset.col = String(column);
           if (cell.title) td.title = cell.title;

@@ -211,4 +211,5 @@ export function mountWorkspace(root) {
   else if (search.get("autorun") === "1" || (query && [...search.keys()].some((k) => k.startsWith("p_")))) run();
   editor.focus();
   window.dashwireEditor = editor; // for the browser tests and the benchmark
+  window.dashwireReadyAt = performance.now();
 }

@@ -25,7 +25,8 @@ def make_database(path: Path) -> None:
     )
     con.execute(
         "INSERT INTO items SELECT i, 'item ' || i, i * 1.25, DATE '2024-01-01' + i::INTEGER, "
-        "TIMESTAMP '2024-01-01 10:00:00' + i::INTEGER * INTERVAL 1 HOUR, i / 3.0 FROM range(1, 101) t(i)"
+        "TIMESTAMP '2024-01-01 10:00:00' + i::INTEGER * INTERVAL 1 HOUR, i / 3.0 "
+        "FROM range(1, 101) t(i)"
     )
     con.execute("CREATE TABLE kinds AS SELECT '\\x00\\xFF\\x10\\x5C'::BLOB AS blob")
     con.execute(
@@ -46,8 +47,15 @@ class RunningServer:
         return self.server.port
 
     def dsn(self, user: str = "ann", password: str = PASSWORD, **extra: str) -> str:
-        parts = {"host": "127.0.0.1", "port": str(self.port), "dbname": "demo", "user": user,
-                 "password": password, "sslmode": "disable", **extra}
+        parts = {
+            "host": "127.0.0.1",
+            "port": str(self.port),
+            "dbname": "demo",
+            "user": user,
+            "password": password,
+            "sslmode": "disable",
+            **extra,
+        }
         return " ".join(f"{key}={value}" for key, value in parts.items())
 
 

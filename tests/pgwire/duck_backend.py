@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from connectors import open_connector
-from connectors.base import SourceSettings, TableInfo
+from connectors.base import Connector, SourceSettings, TableInfo
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import classify
 from connectors.sql.parse import parse_statement
@@ -33,6 +33,7 @@ class DuckBackend:
     tokens: dict[str, str] = field(default_factory=dict)  # token → username
     scram_tokens: bool = False
     ended_sessions: list[int] = field(default_factory=list)
+    pinned: dict[int, Connector] = field(default_factory=dict)
 
     def _principal(self, username: str) -> Principal:
         return Principal(username, sorted(self.passwords).index(username) + 1)
@@ -59,17 +60,18 @@ class DuckBackend:
             return self._principal(username)
         return None
 
-    def open_catalog(self, principal: Principal, database: str) -> CatalogHandle:
+    def open_catalog(
+        self, principal: Principal, database: str, *, session_id: int
+    ) -> CatalogHandle:
         if database not in self.databases:
             raise UnknownDatabase(f'database "{database}" does not exist')
+        # the session keeps one connector open, so the DuckDB file stays open between runs
         connector = self._connector(database)
-        try:
-            tables: list[TableInfo] = connector.list_tables()
-        finally:
-            connector.close()
+        self.pinned[session_id] = connector
+        tables: list[TableInfo] = connector.list_tables()
         return CatalogHandle(database, principal, tables, sorted(self.databases), "duckdb")
 
-    def _connector(self, database: str):  # type: ignore[no-untyped-def]
+    def _connector(self, database: str) -> Connector:
         return open_connector(SourceSettings(engine="duckdb", path=self.databases[database]))
 
     def run(
@@ -102,6 +104,9 @@ class DuckBackend:
             result.close()
 
     def end_session(self, session_id: int) -> None:
+        connector = self.pinned.pop(session_id, None)
+        if connector is not None:
+            connector.close()
         self.ended_sessions.append(session_id)
 
 

@@ -122,8 +122,12 @@ def parse(sql: str, name: str = "", oids: tuple[int, ...] = ()) -> bytes:
     return message(b"P", body)
 
 
-def bind(portal: str = "", statement: str = "", params: tuple[bytes | None, ...] = (),
-         result_formats: tuple[int, ...] = ()) -> bytes:
+def bind(
+    portal: str = "",
+    statement: str = "",
+    params: tuple[bytes | None, ...] = (),
+    result_formats: tuple[int, ...] = (),
+) -> bytes:
     body = cstring(portal) + cstring(statement) + struct.pack("!h", 0)
     body += struct.pack("!h", len(params))
     for param in params:

@@ -10,7 +10,15 @@ import pytest
 
 from tests.pgwire.conftest import PASSWORD, RunningServer
 from tests.pgwire.rawclient import (
-    SYNC, RawClient, Reply, bind, close, describe, execute, parse, query,
+    SYNC,
+    RawClient,
+    Reply,
+    bind,
+    close,
+    describe,
+    execute,
+    parse,
+    query,
 )
 from tests.pgwire.reference import reference_port
 
@@ -72,8 +80,14 @@ SCENARIOS = {
         query("COMMIT"),
     ],
     "error recovery skips everything until Sync": [
-        parse("SELECT 1 AS n") + bind() + describe("S", "no_such_statement") + execute()
-        + parse("SELECT 1 AS skipped") + bind() + execute() + SYNC,
+        parse("SELECT 1 AS n")
+        + bind()
+        + describe("S", "no_such_statement")
+        + execute()
+        + parse("SELECT 1 AS skipped")
+        + bind()
+        + execute()
+        + SYNC,
         bind("", "no_such_statement") + execute() + SYNC,
         parse("SELECT 1 AS one") + bind() + execute() + SYNC,
     ],
@@ -96,7 +110,10 @@ SCENARIOS = {
     ],
     "binary results": [
         parse("SELECT 1::int4 AS a, 2::int8 AS b, true AS c, 'x'::text AS d")
-        + bind(result_formats=(1,)) + describe("P") + execute() + SYNC,
+        + bind(result_formats=(1,))
+        + describe("P")
+        + execute()
+        + SYNC,
     ],
     "session commands": [
         query("SET extra_float_digits = 3"),
@@ -136,7 +153,12 @@ def test_replies_match_postgres(wire: RunningServer, name: str) -> None:
 def test_column_names_follow_postgres(wire: RunningServer) -> None:
     replies = _compare(
         wire,
-        [query('SELECT 1, 1 AS Foo, 1 AS "Bar", count(*), 1::int, true, 2 + 2 FROM (VALUES (1)) t(x)')],
+        [
+            query(
+                'SELECT 1, 1 AS Foo, 1 AS "Bar", count(*), 1::int, true, 2 + 2 '
+                "FROM (VALUES (1)) t(x)"
+            )
+        ],
     )
     names = [field[0] for field in replies[0][0][1]]
     assert names == ["?column?", "foo", "Bar", "count", "int4", "?column?", "?column?"]
@@ -145,8 +167,16 @@ def test_column_names_follow_postgres(wire: RunningServer) -> None:
 def test_a_statement_failing_at_parse_skips_the_rest_until_sync(wire: RunningServer) -> None:
     client = RawClient(wire.port)
     client.login("ann", PASSWORD)
-    client.send(parse("SELECT * FROM no_such_table") + bind() + describe("P") + execute()
-                + parse("SELECT 1") + bind() + execute() + SYNC)
+    client.send(
+        parse("SELECT * FROM no_such_table")
+        + bind()
+        + describe("P")
+        + execute()
+        + parse("SELECT 1")
+        + bind()
+        + execute()
+        + SYNC
+    )
     kinds = [reply.type for reply in client.read_until_ready()]
     assert kinds[-2:] == [b"E", b"Z"] and b"D" not in kinds and kinds.count(b"E") == 1
     client.send(query("SELECT 1 AS ok"))

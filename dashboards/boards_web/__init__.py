@@ -1,0 +1,2 @@
+"""Pages of dashboards and visualizations: the grid, the public link, the embed, exports
+and the visualization editor."""

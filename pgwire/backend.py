@@ -1,0 +1,179 @@
+"""The Django side of the wire endpoint: users and tokens, data sources, and the one
+governance function with its result cache. The only pgwire module that imports Django;
+everything else reaches it through the `pgwire.ports.Backend` protocol.
+
+Methods are called from the server's worker threads; Django gives each thread its own
+database connection, which `close_old_connections` keeps fresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyarrow as pa
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.db import close_old_connections
+
+from connectors import open_connector
+from connectors.base import Connector
+from connectors.errors import ConnectorError
+from dashboards.access import get_datasource_for_user, get_datasources_for_user
+from dashboards.governance import ExecutionPlan, Origin, plan_query
+from dashboards.models import AccessToken, DataSource
+from dashboards.result_store import (
+    Limits,
+    ResultMissing,
+    find_fresh_result,
+    iter_batches,
+    result_schema,
+    tee_into_store,
+)
+from dashboards.tokens import SCRAM_ITERATIONS, active_tokens, authenticate_token, token_scram_salt
+from pgwire.auth import verifier_from_django_hash
+from pgwire.errors import UnknownDatabase
+from pgwire.ports import (
+    CancelScope,
+    CatalogHandle,
+    Principal,
+    QueryResult,
+    ScramVerifier,
+    SessionState,
+)
+
+TOKEN_USERNAME = "token"
+WIRE_DIALECT = "postgres"
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user.get_username(), int(user.pk))
+
+
+class DjangoBackend:
+    """Backend over dashwire's users, tokens, data sources and governance."""
+
+    def scram_verifiers(self, username: str) -> list[ScramVerifier]:
+        close_old_connections()
+        if username == TOKEN_USERNAME:
+            return self._token_verifiers()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None or not user.has_usable_password():
+            return []
+        verifier = verifier_from_django_hash(user.password, _principal(user))
+        return [verifier] if verifier is not None else []
+
+    def _token_verifiers(self) -> list[ScramVerifier]:
+        rows = (
+            AccessToken.objects.filter(active_tokens(), user__is_active=True)
+            .exclude(scram_stored_key="")
+            .select_related("user")
+        )
+        salt = token_scram_salt()
+        return [
+            ScramVerifier(
+                salt=salt,
+                iterations=SCRAM_ITERATIONS,
+                stored_key=bytes.fromhex(row.scram_stored_key),
+                server_key=bytes.fromhex(row.scram_server_key),
+                principal=_principal(row.user),
+            )
+            for row in rows
+        ]
+
+    def check_password(self, username: str, password: str) -> Principal | None:
+        close_old_connections()
+        if username == TOKEN_USERNAME:
+            user = authenticate_token(password)
+        else:
+            user = authenticate(None, username=username, password=password)
+        if not isinstance(user, User) or not user.is_active:
+            return None
+        return _principal(user)
+
+    def open_catalog(self, principal: Principal, database: str) -> CatalogHandle:
+        close_old_connections()
+        user = self._user(principal)
+        datasource = self._datasource(user, database)
+        connector = open_connector(datasource.source_settings())
+        try:
+            tables = connector.list_tables()
+        finally:
+            connector.close()
+        names = list(get_datasources_for_user(user).values_list("name", flat=True))
+        return CatalogHandle(database, principal, tables, names, datasource.engine)
+
+    def run(
+        self,
+        principal: Principal,
+        database: str,
+        sql: str,
+        *,
+        session: SessionState,
+        cancel: CancelScope,
+    ) -> QueryResult:
+        plan = self._plan(principal, database, sql)
+        cached = self._cached(plan)
+        if cached is not None:
+            return cached
+        connector = open_connector(plan.datasource.source_settings())
+        cancel.on_cancel(connector.cancel)
+        try:
+            reader = connector.execute(plan.statement)
+        except ConnectorError:
+            connector.close()
+            raise
+        limits = Limits(plan.max_rows, plan.max_bytes, plan.datasource.name)
+        batches = tee_into_store(plan.fingerprint, reader, limits)
+        stream = pa.RecordBatchReader.from_batches(reader.schema, batches)
+        return QueryResult(stream, _closer(connector, batches))
+
+    def describe(
+        self, principal: Principal, database: str, sql: str, *, session: SessionState
+    ) -> pa.Schema:
+        plan = self._plan(principal, database, sql)
+        connector = open_connector(plan.datasource.source_settings())
+        try:
+            reader = connector.execute(plan.statement.limit(0))
+            return reader.schema
+        finally:
+            connector.close()
+
+    def end_session(self, session_id: int) -> None:
+        close_old_connections()
+
+    def _plan(self, principal: Principal, database: str, sql: str) -> ExecutionPlan:
+        close_old_connections()
+        user = self._user(principal)
+        datasource = self._datasource(user, database)
+        return plan_query(user, datasource, sql, origin=Origin.WIRE, dialect=WIRE_DIALECT)
+
+    def _cached(self, plan: ExecutionPlan) -> QueryResult | None:
+        entry = find_fresh_result(plan.fingerprint, settings.PGWIRE_CACHE_MAX_AGE_S)
+        if entry is None:
+            return None
+        try:
+            schema = result_schema(plan.fingerprint)
+        except ResultMissing:
+            return None
+        reader = pa.RecordBatchReader.from_batches(schema, iter_batches(plan.fingerprint))
+        return QueryResult(reader, lambda: None, is_cached=True)
+
+    def _user(self, principal: Principal) -> User:
+        return User.objects.get(pk=principal.user_id)
+
+    def _datasource(self, user: User, database: str) -> DataSource:
+        try:
+            return get_datasource_for_user(user, database)
+        except DataSource.DoesNotExist as error:
+            raise UnknownDatabase(f'database "{database}" does not exist') from error
+
+
+def _closer(connector: Connector, batches: Iterator[pa.RecordBatch]) -> object:
+    def close() -> None:
+        close_batches = getattr(batches, "close", None)
+        if close_batches is not None:
+            close_batches()
+        connector.close()
+
+    return close
