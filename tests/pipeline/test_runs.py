@@ -234,3 +234,30 @@ def test_concurrent_submissions_from_threads_share_one_execution(duck_source, an
     client = bearer_client(analyst)
     assert {wait_for_run(client, body["id"])["status"] for body in bodies} == {"succeeded"}
     assert Execution.objects.count() == 1
+
+
+def test_date_range_and_multi_value_parameters(duck_source, run_sql, analyst_api):
+    sql = (
+        "SELECT count(*) AS n FROM sales WHERE day BETWEEN {{ period.start }} AND {{ period.end }} "
+        "AND region IN ({{ regions }})"
+    )
+    run = run_sql(
+        "shop",
+        sql,
+        parameters={
+            "period": {"start": "2024-01-02", "end": "2024-01-11"},
+            "regions": ["region_1", "region_2"],
+        },
+    )
+    assert run["status"] == "succeeded", run
+    # days 2024-01-02 .. 2024-01-11 are ids 1..10; regions 1 and 2 are ids 1,2,5,6,9,10
+    assert analyst_api.get(f"/api/runs/{run['id']}/result").json()["rows"] == [[6]]
+
+
+def test_a_bad_parameter_value_is_refused_naming_it(duck_source, run_sql):
+    run = run_sql(
+        "shop",
+        "SELECT * FROM sales WHERE day > {{ since }}",
+        parameters={"since": {"start": "2024-01-01"}},
+    )
+    assert run["status"] == "failed" and "since" in run["error"]["message"]
