@@ -10,4 +10,4 @@ COPY templates ./templates
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v0
 EXPOSE 8000 15432
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8"]

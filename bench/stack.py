@@ -58,53 +58,34 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     stack.manage("collectstatic", "--noinput", "-v0")  # as `make run` does; pages need it
     stack.manage("demo")
     stack.token = stack.manage("token", "create", "demo").strip()
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--loglevel",
-                "WARNING",
-                "--concurrency",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
-    ]
+    # the same launcher as `make run`, without beat and the wire endpoint
+    launcher = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "up",
+            "--port",
+            str(port),
+            "--without",
+            "beat",
+            "--without",
+            "pgwire",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(stack.url + "/readyz", timeout=2).status_code == 200:
+                if requests.get(stack.url + "/readyz", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting
                 pass
             time.sleep(0.3)
         else:
             raise RuntimeError("the stack did not become ready")
         yield stack
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+        launcher.terminate()
+        launcher.wait(timeout=30)

@@ -54,6 +54,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PORT = env_int("PORT", 8000)
+# gunicorn processes and threads of the web server that `make run` starts
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 8)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -7,6 +7,7 @@ scan the file as an Arrow dataset, batch by batch: a 10M-row result is never loa
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Generator, Iterator
@@ -167,9 +168,16 @@ def result_schema(fingerprint: str) -> pa.Schema:
     return open_dataset(fingerprint).schema
 
 
+@functools.cache
+def _reader_database(pid: int) -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (keyed by pid, so a forked child opens its own)
+    for reading results: opening a database costs ~10 ms, a cursor on it well under one."""
+    return duckdb.connect(":memory:", config={"enable_external_access": False})
+
+
 def open_result_connection(fingerprint: str) -> duckdb.DuckDBPyConnection:
-    """An app-owned in-memory DuckDB where the result is the view `result`."""
-    con = duckdb.connect(":memory:", config={"enable_external_access": False, "threads": 2})
+    """A DuckDB connection of its own where the result is the view `result`; close it."""
+    con = _reader_database(os.getpid()).cursor()
     con.register("result", open_dataset(fingerprint))
     return con
 

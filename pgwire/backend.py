@@ -33,6 +33,7 @@ from dashboards.result_store import (
 from dashboards.tokens import SCRAM_ITERATIONS, active_tokens, authenticate_token, token_scram_salt
 from pgwire.auth import verifier_from_django_hash
 from pgwire.errors import UnknownDatabase
+from pgwire.pins import EnginePins
 from pgwire.ports import (
     CancelScope,
     CatalogHandle,
@@ -52,6 +53,9 @@ def _principal(user: User) -> Principal:
 
 class DjangoBackend:
     """Backend over dashwire's users, tokens, data sources and governance."""
+
+    def __init__(self) -> None:
+        self._pins = EnginePins(_open_source)
 
     def scram_verifiers(self, username: str) -> list[ScramVerifier]:
         close_old_connections()
@@ -91,15 +95,14 @@ class DjangoBackend:
             return None
         return _principal(user)
 
-    def open_catalog(self, principal: Principal, database: str) -> CatalogHandle:
+    def open_catalog(
+        self, principal: Principal, database: str, *, session_id: int
+    ) -> CatalogHandle:
         close_old_connections()
         user = self._user(principal)
         datasource = self._datasource(user, database)
-        connector = open_connector(datasource.source_settings())
-        try:
-            tables = connector.list_tables()
-        finally:
-            connector.close()
+        self._pins.hold(datasource.name, session_id)
+        tables = self._pins.tables(datasource.name)
         names = list(get_datasources_for_user(user).values_list("name", flat=True))
         return CatalogHandle(database, principal, tables, names, datasource.engine)
 
@@ -140,6 +143,7 @@ class DjangoBackend:
             connector.close()
 
     def end_session(self, session_id: int) -> None:
+        self._pins.release(session_id)
         close_old_connections()
 
     def _plan(self, principal: Principal, database: str, sql: str) -> ExecutionPlan:
@@ -167,6 +171,10 @@ class DjangoBackend:
             return get_datasource_for_user(user, database)
         except DataSource.DoesNotExist as error:
             raise UnknownDatabase(f'database "{database}" does not exist') from error
+
+
+def _open_source(name: str) -> Connector:
+    return open_connector(DataSource.objects.get(name=name).source_settings())
 
 
 def _closer(connector: Connector, batches: Iterator[pa.RecordBatch]) -> object:

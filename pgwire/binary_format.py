@@ -140,84 +140,84 @@ def _numeric_binary(array: pa.Array) -> pa.Array:
         return per_value(array, lambda item: numeric_send(Decimal(repr(item))))
     if pa.types.is_integer(array.type):
         return per_value(array, lambda item: numeric_send(Decimal(item)))
-    return per_value(array, numeric_send)
+    scale = array.type.scale if pa.types.is_decimal(array.type) else None
+    return per_value(array, lambda item: numeric_send(item, scale))
 
 
-def numeric_send(value: Decimal) -> bytes:
-    """One numeric in PostgreSQL's binary form (base-10000 digits, weight, sign, dscale)."""
+def numeric_send(value: Decimal, scale: int | None = None) -> bytes:
+    """One numeric in PostgreSQL's binary form: base-10000 digits without leading or
+    trailing zero groups, the weight of the first group, sign and display scale (the
+    column's `scale` when given, else the value's own)."""
     if value.is_nan():
         return struct.pack("!hhHh", 0, 0, 0xC000, 0)
     if value.is_infinite():
         return struct.pack("!hhHh", 0, 0, 0xD000 if value > 0 else 0xF000, 0)
     sign, digits, exponent = value.as_tuple()
-    scale = max(0, -int(exponent))
-    text = "".join(map(str, digits)) + "0" * max(0, int(exponent))
-    whole, fraction = (
-        (text[: len(text) - scale], text[len(text) - scale :]) if scale else (text, "")
-    )
-    whole = whole.lstrip("0")
-    whole = "0" * (-len(whole) % 4) + whole
-    fraction = fraction + "0" * (-len(fraction) % 4)
-    groups = [int(whole[i : i + 4]) for i in range(0, len(whole), 4)]
-    groups += [int(fraction[i : i + 4]) for i in range(0, len(fraction), 4)]
-    weight = len(whole) // 4 - 1
-    while groups and groups[0] == 0:
-        groups.pop(0)
-        weight -= 1
+    assert isinstance(exponent, int)
+    scale = max(0, -exponent) if scale is None else scale
+    aligned_exponent = exponent - exponent % 4
+    number = int("".join(map(str, digits)) or "0") * 10 ** (exponent - aligned_exponent)
+    groups: list[int] = []
+    while number:
+        number, group = divmod(number, 10000)
+        groups.append(group)
+    groups.reverse()
+    weight = len(groups) - 1 + aligned_exponent // 4 if groups else 0
     while groups and groups[-1] == 0:
         groups.pop()
-    if not groups:
-        weight = 0
     header = struct.pack("!hhHh", len(groups), weight, 0x4000 if sign and groups else 0, scale)
     return header + struct.pack(f"!{len(groups)}h", *groups)
 
 
 def _small_decimal_binary(array: pa.Array) -> pa.Array:
     """Decimals of at most 18 digits: the unscaled value fits in int64, so the base-10000
-    digits of every row are computed together as an (rows x groups) matrix."""
-    scale = array.type.scale
+    digits of every row are computed together as a (rows x groups) matrix; a mask then
+    keeps each row's header and its digits from the first to the last non-zero group."""
+    precision, scale = array.type.precision, array.type.scale
     count = len(array)
     raw = np.frombuffer(array.buffers()[1], dtype="<i8")[
         2 * array.offset : 2 * (array.offset + count) : 2
     ]
     if array.null_count:
         raw = np.where(pc.is_valid(array).to_numpy(zero_copy_only=False), raw, 0)
-    magnitude = np.abs(raw).astype(np.uint64)
-    pad = -scale % 4
-    fraction_groups = (scale + pad) // 4
-    whole_part = magnitude // np.uint64(10**scale)
-    fraction_part = (magnitude % np.uint64(10**scale)) * np.uint64(10**pad)
-    whole_groups = 5  # 10^18 < 10000^5
-    groups = np.zeros((count, whole_groups + fraction_groups), dtype=np.int64)
+    magnitude = np.abs(raw)
+    whole_groups = max(1, -(-(precision - scale) // 4))
+    fraction_groups = -(-scale // 4)
+    whole_part, fraction_part = np.divmod(magnitude, 10**scale)
+    width = whole_groups + fraction_groups
+    groups = np.empty((count, width), dtype=np.int64)
     for index in range(whole_groups - 1, -1, -1):
-        groups[:, index] = (whole_part % np.uint64(10000)).astype(np.int64)
-        whole_part //= np.uint64(10000)
-    for index in range(whole_groups + fraction_groups - 1, whole_groups - 1, -1):
-        groups[:, index] = (fraction_part % np.uint64(10000)).astype(np.int64)
-        fraction_part //= np.uint64(10000)
+        whole_part, groups[:, index] = np.divmod(whole_part, 10000)
+    # the last fraction group holds scale % 4 digits padded with zeros on the right
+    # (padding before dividing could overflow int64)
+    tail_digits = scale - 4 * (fraction_groups - 1)
+    for index in range(width - 1, whole_groups - 1, -1):
+        if index == width - 1:
+            fraction_part, tail = np.divmod(fraction_part, 10**tail_digits)
+            groups[:, index] = tail * 10 ** (4 - tail_digits)
+        else:
+            fraction_part, groups[:, index] = np.divmod(fraction_part, 10000)
     nonzero = groups != 0
     has_digits = nonzero.any(axis=1)
-    width = groups.shape[1]
     first = np.where(has_digits, nonzero.argmax(axis=1), 0)
     last = np.where(has_digits, width - 1 - nonzero[:, ::-1].argmax(axis=1), -1)
     ndigits = np.where(has_digits, last - first + 1, 0)
-    weight = np.where(has_digits, whole_groups - 1 - first, 0)
-    sign = np.where((raw < 0) & has_digits, 0x4000, 0)
-    header = np.zeros((count, 4), dtype=">i2")
-    header[:, 0], header[:, 1], header[:, 3] = ndigits, weight, scale
-    header[:, 2] = sign.astype(np.uint16).view(np.int16)
+    table = np.empty((count, 4 + width), dtype=">i2")
+    table[:, 0] = ndigits
+    table[:, 1] = np.where(has_digits, whole_groups - 1 - first, 0)
+    table[:, 2] = np.where((raw < 0) & has_digits, 0x4000, 0).astype(np.uint16).view(np.int16)
+    table[:, 3] = scale
+    table[:, 4:] = groups
     columns = np.arange(width)[None, :]
-    shifted = np.take_along_axis(groups, np.minimum(columns + first[:, None], width - 1), axis=1)
-    digits = np.where(columns < ndigits[:, None], shifted, 0).astype(">i2")
-    cells = np.concatenate([header.view(np.uint8), digits.view(np.uint8)], axis=1)
-    lengths = 8 + 2 * ndigits
-    keep = np.arange(cells.shape[1])[None, :] < lengths[:, None]
+    keep = np.empty((count, 4 + width), dtype=bool)
+    keep[:, :4] = True
+    keep[:, 4:] = (columns >= first[:, None]) & (columns <= last[:, None])
     offsets = np.zeros(count + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
+    np.cumsum(8 + 2 * ndigits, out=offsets[1:])
     return pa.Array.from_buffers(
         pa.binary(),
         count,
-        [validity_buffer(array), pa.py_buffer(offsets), pa.py_buffer(cells[keep])],
+        [validity_buffer(array), pa.py_buffer(offsets), pa.py_buffer(table[keep].view(np.uint8))],
     )
 
 

@@ -72,6 +72,16 @@ def _chunk_rows(batch: pa.RecordBatch) -> int:
     return max(1, min(MAX_CHUNK_ROWS, TARGET_CHUNK_BYTES // per_row))
 
 
+def _cell_sizes(cells: pa.Array) -> np.ndarray:
+    """Byte length of each cell, -1 for NULL (the DataRow field length word)."""
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)
+    bounds = offsets[cells.offset : cells.offset + len(cells) + 1].astype(np.int64)
+    sizes = np.diff(bounds)
+    if cells.null_count:
+        sizes[~pc.is_valid(cells).to_numpy(zero_copy_only=False)] = -1
+    return sizes
+
+
 def _encode_chunk(
     batch: pa.RecordBatch, columns: ResultColumns, context: TextContext
 ) -> memoryview:
@@ -80,8 +90,7 @@ def _encode_chunk(
     row_lengths = np.full(count, 4 + 2, dtype=np.int64)
     for array, kind, fmt in zip(batch.columns, columns.types, columns.formats, strict=True):
         cells = encode_binary(array, kind) if fmt else encode_text(array, kind, context)
-        lengths = pc.binary_length(cells)
-        sizes = pc.fill_null(lengths, -1).to_numpy().astype(np.int64)
+        sizes = _cell_sizes(cells)
         row_lengths += 4 + np.maximum(sizes, 0)
         prefix = sizes.astype(">i4")
         parts.append(fixed_width_cells(prefix.view(np.uint8), 4))

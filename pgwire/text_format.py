@@ -221,11 +221,24 @@ def _with_float_specials(values: pa.Array, parts: pa.Array, result: pa.Array) ->
 
 
 def _numeric_text(array: pa.Array, context: TextContext) -> pa.Array:
+    if pa.types.is_decimal(array.type):
+        return _decimal_text(array)
     if pa.types.is_floating(array.type):
         return per_value(
             array, lambda item: _float_special(item) or str(Decimal(repr(item))).encode()
         )
     return _generic_text(array, context)
+
+
+def _decimal_text(array: pa.Array) -> pa.Array:
+    """Arrow writes small decimals in scientific notation (`5.06E-12`, `0E-18`); PostgreSQL
+    never does, so those few values are re-written in plain notation."""
+    text = pc.cast(array, pa.string())
+    has_exponent = pc.match_substring(text, "E")
+    if not pc.any(has_exponent).as_py():
+        return as_binary(text)
+    plain = per_value(array, lambda item: format(item, "f").encode())
+    return pc.if_else(pc.fill_null(has_exponent, False), plain, as_binary(text))
 
 
 def _bytea_text(array: pa.Array, context: TextContext) -> pa.Array:

@@ -4,16 +4,18 @@ per database, queried through the DuckDB connector (no Django, no governance).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import pyarrow as pa
 
 from connectors import open_connector
-from connectors.base import Connector, SourceSettings, TableInfo
+from connectors.base import Connector, SourceSettings
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import classify
 from connectors.sql.parse import parse_statement
 from pgwire.auth import verifier_from_password
 from pgwire.errors import UnknownDatabase
+from pgwire.pins import EnginePins
 from pgwire.ports import (
     CancelScope,
     CatalogHandle,
@@ -26,6 +28,12 @@ from pgwire.ports import (
 ITERATIONS = 4096
 
 
+@cache
+def _verifier(password: str, username: str, principal: Principal) -> ScramVerifier:
+    """Stored per user, as PostgreSQL does: a login then costs no hashing."""
+    return verifier_from_password(password, f"salt-{username}".encode(), ITERATIONS, principal)
+
+
 @dataclass
 class DuckBackend:
     databases: dict[str, str]  # name → DuckDB file
@@ -33,7 +41,10 @@ class DuckBackend:
     tokens: dict[str, str] = field(default_factory=dict)  # token → username
     scram_tokens: bool = False
     ended_sessions: list[int] = field(default_factory=list)
-    pinned: dict[int, Connector] = field(default_factory=dict)
+    pins: EnginePins = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pins = EnginePins(self._connector)
 
     def _principal(self, username: str) -> Principal:
         return Principal(username, sorted(self.passwords).index(username) + 1)
@@ -49,8 +60,7 @@ class DuckBackend:
         password = self.passwords.get(username)
         if password is None:
             return []
-        salt = f"salt-{username}".encode()
-        return [verifier_from_password(password, salt, ITERATIONS, self._principal(username))]
+        return [_verifier(password, username, self._principal(username))]
 
     def check_password(self, username: str, password: str) -> Principal | None:
         if username == "token":
@@ -65,10 +75,8 @@ class DuckBackend:
     ) -> CatalogHandle:
         if database not in self.databases:
             raise UnknownDatabase(f'database "{database}" does not exist')
-        # the session keeps one connector open, so the DuckDB file stays open between runs
-        connector = self._connector(database)
-        self.pinned[session_id] = connector
-        tables: list[TableInfo] = connector.list_tables()
+        self.pins.hold(database, session_id)
+        tables = self.pins.tables(database)
         return CatalogHandle(database, principal, tables, sorted(self.databases), "duckdb")
 
     def _connector(self, database: str) -> Connector:
@@ -104,9 +112,7 @@ class DuckBackend:
             result.close()
 
     def end_session(self, session_id: int) -> None:
-        connector = self.pinned.pop(session_id, None)
-        if connector is not None:
-            connector.close()
+        self.pins.release(session_id)
         self.ended_sessions.append(session_id)
 
 

@@ -48,7 +48,7 @@ def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
             try:
                 if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting
                 pass
             time.sleep(0.5)
         headers = {"Authorization": f"Bearer {token}"}

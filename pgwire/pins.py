@@ -1,0 +1,97 @@
+"""Engines kept open for wire sessions.
+
+Opening a DuckDB file costs tens of milliseconds, and the connectors close the file when
+its last user goes; a BI tool that opens a connection per query would pay that every
+time. A pin holds one connector per data source while sessions use it and for
+`linger_s` after the last one left, and remembers the source's table list briefly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from connectors.base import Connector, TableInfo
+
+
+@dataclass
+class _Pin:
+    connector: Connector
+    sessions: set[int] = field(default_factory=set)
+    idle_since: float = 0.0
+    tables: list[TableInfo] | None = None
+    tables_at: float = 0.0
+
+
+class EnginePins:
+    """Thread-safe; `open` makes a connector for a data source key."""
+
+    def __init__(
+        self,
+        open: Callable[[str], Connector],
+        *,
+        linger_s: float = 60.0,
+        tables_ttl_s: float = 5.0,
+    ) -> None:
+        self._open = open
+        self._linger_s = linger_s
+        self._tables_ttl_s = tables_ttl_s
+        self._lock = threading.Lock()
+        self._pins: dict[str, _Pin] = {}
+
+    def hold(self, key: str, session_id: int) -> None:
+        """Keep `key`'s engine open for the session (until `release(session_id)`)."""
+        with self._lock:
+            self._close_idle()
+            pin = self._pins.get(key)
+            if pin is None:
+                pin = self._pins[key] = _Pin(self._open(key))
+            pin.sessions.add(session_id)
+
+    def release(self, session_id: int) -> None:
+        with self._lock:
+            for pin in self._pins.values():
+                if session_id in pin.sessions:
+                    pin.sessions.discard(session_id)
+                    if not pin.sessions:
+                        pin.idle_since = time.monotonic()
+            self._close_idle()
+
+    def tables(self, key: str) -> list[TableInfo]:
+        """The data source's tables, listed at most every `tables_ttl_s` seconds."""
+        with self._lock:
+            pin = self._pins.get(key)
+            now = time.monotonic()
+            if (
+                pin is not None
+                and pin.tables is not None
+                and now - pin.tables_at < self._tables_ttl_s
+            ):
+                return pin.tables
+        connector = self._open(key)
+        try:
+            tables = connector.list_tables()
+        finally:
+            connector.close()
+        with self._lock:
+            pin = self._pins.get(key)
+            if pin is not None:
+                pin.tables, pin.tables_at = tables, time.monotonic()
+        return tables
+
+    def _close_idle(self) -> None:
+        now = time.monotonic()
+        for key in [
+            key
+            for key, pin in self._pins.items()
+            if not pin.sessions and now - pin.idle_since >= self._linger_s
+        ]:
+            self._pins.pop(key).connector.close()
+
+    def close(self) -> None:
+        with self._lock:
+            for pin in self._pins.values():
+                pin.connector.close()
+            self._pins.clear()
