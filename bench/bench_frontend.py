@@ -19,12 +19,20 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stack import running_stack  # noqa: E402
+from bench.stack import running_stack
 
 TRIES = 20
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SMALL_SQL = "SELECT * FROM gapminder"
 BIG_SQL = "SELECT i, i * 2 AS doubled, 'row ' || i AS label FROM range(10000000) t(i)"
 
@@ -58,7 +66,8 @@ async (total) => {
     (tr) => tr.firstChild.textContent === label && tr.querySelector('td[data-col]'));
   const started = performance.now();
   viewport.focus();
-  viewport.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', ctrlKey: true, bubbles: true }));
+  const key = { key: 'End', ctrlKey: true, bubbles: true };
+  viewport.dispatchEvent(new KeyboardEvent('keydown', key));
   while (!isLastPainted()) await new Promise((r) => requestAnimationFrame(r));
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - started;
@@ -71,7 +80,8 @@ def set_sql(page: Page, sql: str) -> None:
 
 
 def p50(samples: list[float]) -> str:
-    return f"p50 {statistics.median(samples):7.1f} ms  (min {min(samples):.1f}, max {max(samples):.1f})"
+    median = statistics.median(samples)
+    return f"p50 {median:7.1f} ms  (min {min(samples):.1f}, max {max(samples):.1f})"
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -61,25 +60,36 @@ class PostgresConnector:
     dialect = "postgres"
 
     def __init__(self, settings: SourceSettings) -> None:
+        self._dsn = settings.dsn
         self._timeout_s = settings.timeout_s
         self._batch_rows = settings.batch_rows
+        # connected on first use: asking for table versions needs no session
+        self._session: psycopg.Connection[tuple[object, ...]] | None = None
+        self._is_cancelled = False
+
+    @property
+    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._session is None:
+            self._session = self._connect()
+        return self._session
+
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         options = (
             "-c default_transaction_read_only=on "
-            f"-c statement_timeout={int(settings.timeout_s * 1000)} "
+            f"-c statement_timeout={int(self._timeout_s * 1000)} "
             "-c TimeZone=UTC -c IntervalStyle=postgres"
         )
         try:
-            self._connection = psycopg.connect(
-                settings.dsn,
+            connection = psycopg.connect(
+                self._dsn,
                 connect_timeout=CONNECT_TIMEOUT_S,
                 application_name="dashwire",
                 options=options,
             )
         except psycopg.Error as error:
             raise ConnectionFailed(f"cannot connect: {error}") from error
-        register_loaders(self._connection)
-        self._is_cancelled = False
-        self._lock = threading.Lock()
+        register_loaders(connection)
+        return connection
 
     def list_tables(self) -> list[TableInfo]:
         columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
@@ -109,7 +119,8 @@ class PostgresConnector:
 
     def cancel(self) -> None:
         self._is_cancelled = True
-        self._connection.cancel_safe(timeout=CONNECT_TIMEOUT_S)
+        if self._session is not None:
+            self._session.cancel_safe(timeout=CONNECT_TIMEOUT_S)
 
     def table_versions(self, tables: list[TableRef]) -> dict[str, str]:
         """PostgreSQL has no cheap data version: "" for every table (callers use a TTL)."""
@@ -122,7 +133,8 @@ class PostgresConnector:
             raise ConnectionFailed(error.message) from error
 
     def close(self) -> None:
-        self._connection.close()
+        if self._session is not None:
+            self._session.close()
 
     def _stream(self, sql: str) -> pa.RecordBatchReader:
         deadline = time.monotonic() + self._timeout_s

@@ -16,13 +16,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, StreamingHttpResponse
 
 from dashboards.result_store import iter_batches, result_schema
 
@@ -105,9 +105,7 @@ def _is_nested(field: pa.Field) -> bool:
 
 
 def _csv_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema(
-        [pa.field(f.name, pa.string()) if _is_nested(f) else f for f in schema]
-    )
+    return pa.schema([pa.field(f.name, pa.string()) if _is_nested(f) else f for f in schema])
 
 
 def _csv_batch(batch: pa.RecordBatch) -> pa.RecordBatch:

@@ -26,9 +26,10 @@ def download(request: HttpRequest, run_id: str, fmt: str) -> HttpResponse:
         raise Http404(f"no run {run_id}") from error
     if run.status != RunStatus.SUCCEEDED:
         return HttpResponse(f"run {run_id} is {run.status}; it has no result", status=409)
-    if not ResultEntry.objects.filter(pk=run.fingerprint).exists() or not result_path(
-        run.fingerprint
-    ).exists():
+    if (
+        not ResultEntry.objects.filter(pk=run.fingerprint).exists()
+        or not result_path(run.fingerprint).exists()
+    ):
         return HttpResponse("the result is no longer stored; run the query again", status=410)
     stream, content_type, extension = STREAMS[fmt]
     try:

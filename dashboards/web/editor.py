@@ -137,7 +137,9 @@ def saved_query(request: HttpRequest, query_id: int) -> HttpResponse:
 
 
 def _missing_parameter(sql: str, values: dict[str, Any], specs: list[Any]) -> str | None:
-    defaults = {s.get("name") for s in specs if isinstance(s, dict) and s.get("default") is not None}
+    defaults = {
+        s.get("name") for s in specs if isinstance(s, dict) and s.get("default") is not None
+    }
     for name in find_parameters(sql):
         if name not in values and name not in defaults:
             return name
@@ -230,9 +232,10 @@ def autosave_draft(request: HttpRequest) -> JsonResponse:
     match = _DRAFT_KEY.match(key)
     if match is None:
         return json_error("unknown draft key")
-    if match.group(2) and not get_saved_queries_for_user(request.user).filter(
-        pk=int(match.group(2))
-    ).exists():
+    if (
+        match.group(2)
+        and not get_saved_queries_for_user(request.user).filter(pk=int(match.group(2))).exists()
+    ):
         return json_error("no such query", status=404)
     try:
         draft = save_draft(

@@ -39,5 +39,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "datasources": get_datasources_for_user(request.user),
         "nav": "history",
     }
-    template = "web/_history_table.html" if request.headers.get("HX-Request") else "web/history.html"
+    template = (
+        "web/_history_table.html" if request.headers.get("HX-Request") else "web/history.html"
+    )
     return render(request, template, context)

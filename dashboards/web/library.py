@@ -48,7 +48,9 @@ def _get_query(request: HttpRequest, query_id: int, *, for_edit: bool = False) -
 @login_required
 @require_GET
 def query_list(request: HttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "").strip() for key in ("search", "tag", "owner", "datasource")}
+    filters = {
+        key: request.GET.get(key, "").strip() for key in ("search", "tag", "owner", "datasource")
+    }
     visible = get_saved_queries_for_user(request.user)
     queries = filter_queries(visible, **filters).prefetch_related(
         Prefetch("tags", queryset=QueryTag.objects.order_by("name"))
@@ -57,13 +59,20 @@ def query_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "tags": QueryTag.objects.filter(query__in=visible).values_list("name", flat=True).distinct().order_by("name"),
-        "owners": visible.values_list("owner__username", flat=True).distinct().order_by("owner__username"),
+        "tags": QueryTag.objects.filter(query__in=visible)
+        .values_list("name", flat=True)
+        .distinct()
+        .order_by("name"),
+        "owners": visible.values_list("owner__username", flat=True)
+        .distinct()
+        .order_by("owner__username"),
         "datasources": get_datasources_for_user(request.user),
         "trashed": get_trashed_queries_for_user(request.user).order_by("-trash__trashed_at")[:20],
         "nav": "queries",
     }
-    template = "web/queries/_table.html" if request.headers.get("HX-Request") else "web/queries/list.html"
+    template = (
+        "web/queries/_table.html" if request.headers.get("HX-Request") else "web/queries/list.html"
+    )
     return render(request, template, context)
 
 

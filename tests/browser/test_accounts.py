@@ -1,4 +1,4 @@
-"""First run, log in and log out in a real browser; the workspace at 1280×720."""
+"""First run, log in and log out in a real browser; the workspace at 1280x720."""
 
 from __future__ import annotations
 
@@ -46,4 +46,4 @@ def test_shortcut_overlay_and_dark_theme(editor: Page) -> None:
         "() => document.documentElement.scrollWidth <= innerWidth"
         " && document.querySelector('[data-run]').getBoundingClientRect().right <= innerWidth"
     )
-    assert fits, "the editor page must fit 1280×720 without horizontal scrolling"
+    assert fits, "the editor page must fit 1280x720 without horizontal scrolling"

@@ -52,7 +52,9 @@ def test_completion_offers_columns_of_the_named_table_first(editor: Page) -> Non
     editor.keyboard.press("Escape")
     editor.keyboard.press("Control+Enter")
     expect(editor.locator(".grid-table tbody tr")).to_have_count(4)
-    expect(editor.locator(".grid-table tbody tr").first.locator("td").nth(1)).to_have_text("region_0")
+    expect(editor.locator(".grid-table tbody tr").first.locator("td").nth(1)).to_have_text(
+        "region_0"
+    )
 
 
 def test_grid_pages_and_sorts_on_the_server(editor: Page) -> None:

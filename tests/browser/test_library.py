@@ -14,7 +14,9 @@ from tests.browser.conftest import run_with_keyboard, type_sql
 
 
 def test_parameter_widgets_values_and_links(editor: Page, live_server) -> None:  # type: ignore[no-untyped-def]
-    type_sql(editor, "SELECT count(*) AS n FROM sales WHERE region = {{ region }} AND id <= {{ top }}")
+    type_sql(
+        editor, "SELECT count(*) AS n FROM sales WHERE region = {{ region }} AND id <= {{ top }}"
+    )
     widget = editor.locator('[data-param="region"] input.param-value')
     expect(widget).to_be_visible()
     editor.locator('[data-param="top"] select.param-type').select_option("number")
@@ -38,7 +40,9 @@ def test_dropdown_parameters_from_a_list(editor: Page) -> None:
     options.fill("region_0, region_1, region_2")
     options.press("Tab")
     editor.locator('[data-param="regions"] input[type=checkbox]').check()
-    editor.locator('[data-param="regions"] select.param-value').select_option(["region_0", "region_2"])
+    editor.locator('[data-param="regions"] select.param-value').select_option(
+        ["region_0", "region_2"]
+    )
     run_with_keyboard(editor)
     expect(editor.locator(".grid-table tbody tr").first.locator("td").nth(1)).to_have_text("50")
 
@@ -70,7 +74,9 @@ def test_save_fork_and_restore_an_older_version(editor: Page, live_server) -> No
     expect(editor.locator("[data-diff] .add")).to_contain_text("ORDER BY n DESC")
     editor.locator('[data-restore="1"]').click()
     editor.wait_for_url(f"**/queries/{query_id}/")
-    expect(editor.locator(".cm-content")).to_have_text("SELECT region, count(*) AS n FROM sales GROUP BY 1")
+    expect(editor.locator(".cm-content")).to_have_text(
+        "SELECT region, count(*) AS n FROM sales GROUP BY 1"
+    )
     expect(editor.locator("[data-version]")).to_have_text("v3")
 
     editor.locator("[data-fork]").click()
@@ -78,7 +84,9 @@ def test_save_fork_and_restore_an_older_version(editor: Page, live_server) -> No
     fork_id = int(editor.url.rstrip("/").split("/")[-1])
     assert fork_id != query_id
     expect(editor.locator("[data-query-title]")).to_have_text("Copy of Sales per region")
-    expect(editor.locator(".cm-content")).to_have_text("SELECT region, count(*) AS n FROM sales GROUP BY 1")
+    expect(editor.locator(".cm-content")).to_have_text(
+        "SELECT region, count(*) AS n FROM sales GROUP BY 1"
+    )
 
     editor.goto(f"{live_server.url}/queries/?tag=weekly")
     expect(editor.locator("[data-query-row]")).to_have_count(2)
@@ -94,9 +102,13 @@ def test_download_csv_and_parquet(editor: Page) -> None:
     expect(editor.locator("[data-result-meta]")).to_contain_text("3 rows")
     with editor.expect_download() as csv_download:
         editor.locator('[data-downloads] a[data-format="csv"]').click()
-    rows = list(csv.reader(io.StringIO(open(csv_download.value.path()).read())))
-    assert rows == [["id", "region", "amount"], ["1", "region_1", "1.5"], ["2", "region_2", "3.0"],
-                    ["3", "region_3", "4.5"]]
+    rows = list(csv.reader(io.StringIO(csv_download.value.path().read_text())))
+    assert rows == [
+        ["id", "region", "amount"],
+        ["1", "region_1", "1.5"],
+        ["2", "region_2", "3.0"],
+        ["3", "region_3", "4.5"],
+    ]
     with editor.expect_download() as parquet_download:
         editor.locator('[data-downloads] a[data-format="parquet"]').click()
     table = pq.read_table(parquet_download.value.path())
@@ -120,4 +132,6 @@ def test_draft_survives_reload_a_second_tab_and_runs(editor: Page, live_server) 
     assert Draft.objects.get(key="new").sql.endswith("and more")
     second = editor.context.new_page()
     second.goto(f"{live_server.url}/editor/")
-    expect(second.locator(".cm-content")).to_have_text("SELECT 42 AS answer -- my unsaved work and more")
+    expect(second.locator(".cm-content")).to_have_text(
+        "SELECT 42 AS answer -- my unsaved work and more"
+    )

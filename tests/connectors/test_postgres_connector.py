@@ -235,5 +235,8 @@ def test_check_and_open_connector(pg_schema: str) -> None:
 
 
 def test_an_unreachable_server_fails_to_connect() -> None:
-    with pytest.raises(ConnectionFailed):
-        open_connector(SourceSettings(engine="postgres", dsn="host=127.0.0.1 port=1 user=x"))
+    dsn = "host=127.0.0.1 port=1 user=x"
+    connector = open_connector(SourceSettings(engine="postgres", dsn=dsn))
+    with pytest.raises(ConnectionFailed, match="cannot connect"):
+        connector.check()
+    connector.close()

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 RESULT = pa.table(
     {
         "id": pa.array([1, 2, None], pa.int64()),
-        "name": ["a", "=HYPERLINK(\"x\")", None],
+        "name": ["a", '=HYPERLINK("x")', None],
         "at": pa.array(
             [dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC), None, dt.datetime(2024, 2, 1)],
             pa.timestamp("us", tz="UTC"),

@@ -11,8 +11,15 @@ from dashboards.models import Draft, QueryVersion, SavedQuery
 
 
 def save(client, **fields):  # type: ignore[no-untyped-def]
-    body = {"name": "Revenue", "description": "", "tags": [], "datasource": "shop",
-            "sql": "SELECT 1", "parameters": [], **fields}
+    body = {
+        "name": "Revenue",
+        "description": "",
+        "tags": [],
+        "datasource": "shop",
+        "sql": "SELECT 1",
+        "parameters": [],
+        **fields,
+    }
     return client.post("/queries/save", json.dumps(body), content_type="application/json")
 
 
@@ -23,23 +30,34 @@ def test_saving_records_versions_and_tags(analyst_web, duck_source) -> None:  # 
     assert same["version"] == 1
     changed = save(analyst_web, id=created["id"], sql="SELECT 2").json()
     assert changed["version"] == 2
-    assert list(QueryVersion.objects.values_list("number", "sql")) == [(2, "SELECT 2"), (1, "SELECT 1")]
+    assert list(QueryVersion.objects.values_list("number", "sql")) == [
+        (2, "SELECT 2"),
+        (1, "SELECT 1"),
+    ]
 
 
 def test_api_edits_are_versioned_too(analyst_api, duck_source) -> None:  # type: ignore[no-untyped-def]
     body = {"name": "q", "sql": "SELECT 1", "datasource": "shop"}
     query_id = analyst_api.post("/api/queries", body, content_type="application/json").json()["id"]
-    analyst_api.patch(f"/api/queries/{query_id}", {"sql": "SELECT 10"}, content_type="application/json")
+    analyst_api.patch(
+        f"/api/queries/{query_id}", {"sql": "SELECT 10"}, content_type="application/json"
+    )
     assert QueryVersion.objects.filter(query_id=query_id).count() == 2
 
 
 def test_diff_and_restore(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     query_id = save(analyst_web, sql="SELECT a\nFROM t").json()["id"]
     save(analyst_web, id=query_id, sql="SELECT a, b\nFROM t")
-    Draft.objects.create(user=SavedQuery.objects.get().owner, key=f"query-{query_id}", sql="draft",
-                         updated_at="2024-01-01T00:00:00Z")
+    Draft.objects.create(
+        user=SavedQuery.objects.get().owner,
+        key=f"query-{query_id}",
+        sql="draft",
+        updated_at="2024-01-01T00:00:00Z",
+    )
     page = analyst_web.get(f"/queries/{query_id}/versions/").content.decode()
-    assert '<div class="del">-SELECT a</div>' in page and '<div class="add">+SELECT a, b</div>' in page
+    assert (
+        '<div class="del">-SELECT a</div>' in page and '<div class="add">+SELECT a, b</div>' in page
+    )
     response = analyst_web.post(f"/queries/{query_id}/versions/1/restore")
     assert response.status_code == 302
     query = SavedQuery.objects.get(pk=query_id)
@@ -58,7 +76,9 @@ def test_fork_copies_and_notes_the_origin(analyst_web, admin_web, duck_source) -
     assert fork.versions.get().note == f"forked from #{query_id} version 1"
 
 
-def test_delete_hides_everywhere_and_undo_brings_it_back(analyst_web, analyst_api, admin, duck_source) -> None:  # type: ignore[no-untyped-def]
+def test_delete_hides_everywhere_and_undo_brings_it_back(
+    analyst_web, analyst_api, admin, duck_source
+) -> None:  # type: ignore[no-untyped-def]
     query_id = save(analyst_web).json()["id"]
     row = analyst_web.post(f"/queries/{query_id}/trash", headers={"HX-Request": "true"})
     assert b"Undo" in row.content
@@ -82,8 +102,13 @@ def test_only_the_owner_may_delete(analyst_web, duck_source) -> None:  # type: i
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("search=revenue", {"Revenue"}), ("search=FROM+sales", {"Sales"}), ("tag=kpi", {"Sales"}),
-     ("datasource=shop", {"Revenue", "Sales"}), ("owner=nobody", set())],
+    [
+        ("search=revenue", {"Revenue"}),
+        ("search=FROM+sales", {"Sales"}),
+        ("tag=kpi", {"Sales"}),
+        ("datasource=shop", {"Revenue", "Sales"}),
+        ("owner=nobody", set()),
+    ],
 )
 def test_search_and_filters(analyst_web, duck_source, query, expected) -> None:  # type: ignore[no-untyped-def]
     save(analyst_web, name="Revenue")
@@ -95,17 +120,30 @@ def test_search_and_filters(analyst_web, duck_source, query, expected) -> None: 
 def test_saving_checks_parameter_specs(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     bad = save(analyst_web, sql="SELECT {{ x }}", parameters=[{"name": "x", "type": "enum"}])
     assert bad.status_code == 400 and "needs at least one value" in bad.json()["error"]
-    good = save(analyst_web, sql="SELECT {{ x }}, {{ y }}",
-                parameters=[{"name": "x", "type": "number"}, {"name": "unused", "type": "date"}])
+    good = save(
+        analyst_web,
+        sql="SELECT {{ x }}, {{ y }}",
+        parameters=[{"name": "x", "type": "number"}, {"name": "unused", "type": "date"}],
+    )
     assert [p["name"] for p in good.json()["parameters"]] == ["x", "y"]
     assert good.json()["parameters"][1]["type"] == "text"
 
 
 def test_drafts_are_per_user_and_checked(analyst_web, admin_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     body = {"key": "new", "sql": "SELECT 'wip'", "datasource": "shop", "parameters": []}
-    assert analyst_web.post("/editor/draft", json.dumps(body), content_type="application/json").status_code == 200
+    assert (
+        analyst_web.post(
+            "/editor/draft", json.dumps(body), content_type="application/json"
+        ).status_code
+        == 200
+    )
     page = analyst_web.get("/editor/").content.decode()
     assert """"sql": "SELECT 'wip'\"""" in page
     assert "wip" not in admin_web.get("/editor/").content.decode()
     bogus = {**body, "key": "query-999"}
-    assert analyst_web.post("/editor/draft", json.dumps(bogus), content_type="application/json").status_code == 404
+    assert (
+        analyst_web.post(
+            "/editor/draft", json.dumps(bogus), content_type="application/json"
+        ).status_code
+        == 404
+    )

@@ -46,7 +46,9 @@ def test_run_refusals_answer_at_once_with_a_position(analyst_web, duck_source) -
     assert missing.status_code == 400
     assert missing.json()["error"] == {"message": "parameter region needs a value", "position": 36}
     refused = run("DROP TABLE sales")
-    assert refused.status_code == 400 and "only read statements" in refused.json()["error"]["message"]
+    assert (
+        refused.status_code == 400 and "only read statements" in refused.json()["error"]["message"]
+    )
     syntax = run("SELECT * FROM sales WHERE (id > ")
     assert syntax.json()["error"]["position"] is not None
     assert QueryRun.objects.filter(origin="editor").count() == 2
@@ -78,7 +80,9 @@ def test_test_connection_says_what_failed(admin_web, analyst_web, tmp_path) -> N
     answer = admin_web.post("/datasources/test", missing).content.decode()
     assert "data-test-failed" in answer and "nope.duckdb" in answer
     postgres = {"name": "pg", "engine": "postgres", "dsn": ""}
-    assert "PostgreSQL needs a DSN" in admin_web.post("/datasources/test", postgres).content.decode()
+    assert (
+        "PostgreSQL needs a DSN" in admin_web.post("/datasources/test", postgres).content.decode()
+    )
     assert analyst_web.post("/datasources/test", missing).status_code == 302  # staff only
 
 

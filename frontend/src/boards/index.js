@@ -15,9 +15,9 @@ function mountBoard(root) {
     cellHeight: 56,
     margin: 6,
     float: false,
-    staticGrid: true,
+    staticGrid: !(board.config.can_edit && root.dataset.editing === "1"),
     animate: false,
-    columnOpts: board.mode === "export" ? undefined : { breakpoints: [{ w: 700, c: 1 }] },
+    // columnOpts: board.mode === "export" ? undefined : { breakpoints: [{ w: 700, c: 1 }] },
     draggable: { handle: ".widget-head" },
   }, gridElement);
   board.grid = grid;
