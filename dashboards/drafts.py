@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dashboards.models import Draft
@@ -13,7 +13,7 @@ MAX_DRAFT_CHARS = 1_000_000
 
 
 def save_draft(
-    user: AbstractBaseUser,
+    user: User,
     *,
     key: str,
     sql: str,
@@ -36,11 +36,11 @@ def save_draft(
     return draft
 
 
-def get_draft(user: AbstractBaseUser, key: str) -> Draft | None:
+def get_draft(user: User, key: str) -> Draft | None:
     return Draft.objects.filter(user_id=user.pk, key=key).first()
 
 
-def discard_draft(user: AbstractBaseUser, key: str) -> None:
+def discard_draft(user: User, key: str) -> None:
     Draft.objects.filter(user_id=user.pk, key=key).delete()
 
 

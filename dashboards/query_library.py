@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -85,7 +85,7 @@ def set_tags(query: SavedQuery, tags: Iterable[str]) -> None:
 
 
 def save_query(
-    user: AbstractBaseUser,
+    user: User,
     *,
     query: SavedQuery | None,
     name: str,
@@ -124,7 +124,7 @@ def save_query(
     return saved
 
 
-def fork_query(user: AbstractBaseUser, query: SavedQuery) -> SavedQuery:
+def fork_query(user: User, query: SavedQuery) -> SavedQuery:
     """A copy of the query owned by `user`, with its tags; its first version notes where
     it came from."""
     with transaction.atomic():
@@ -146,14 +146,14 @@ def fork_query(user: AbstractBaseUser, query: SavedQuery) -> SavedQuery:
     return fork
 
 
-def trash_query(user: AbstractBaseUser, query: SavedQuery) -> None:
+def trash_query(user: User, query: SavedQuery) -> None:
     """Hide the query everywhere; `restore_query` undoes it."""
     with transaction.atomic():
         QueryTrash.objects.get_or_create(query=query, defaults={"trashed_by": user})
         _audit(user, "query.trash", query)
 
 
-def restore_query(user: AbstractBaseUser, query: SavedQuery) -> None:
+def restore_query(user: User, query: SavedQuery) -> None:
     with transaction.atomic():
         QueryTrash.objects.filter(query=query).delete()
         _audit(user, "query.restore", query)
@@ -182,7 +182,7 @@ def filter_queries(
 
 
 def _audit(
-    user: AbstractBaseUser, action: str, query: SavedQuery, detail: dict[str, Any] | None = None
+    user: User, action: str, query: SavedQuery, detail: dict[str, Any] | None = None
 ) -> None:
     AuditEvent.objects.create(
         user=user,
@@ -195,7 +195,7 @@ def _audit(
     )
 
 
-def restore_query_version(user: AbstractBaseUser, query: SavedQuery, number: int) -> QueryVersion:
+def restore_query_version(user: User, query: SavedQuery, number: int) -> QueryVersion:
     """Restore version `number` as the newest one and drop the user's draft of the query, so
     the editor opens on the restored text. Raises QueryVersion.DoesNotExist."""
     with transaction.atomic():

@@ -6,16 +6,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 
 from dashboards.models import AuditEvent, QueryVersion, SavedQuery
 
 
-def record_version(
-    user: AbstractBaseUser | None, query: SavedQuery, *, note: str = ""
-) -> QueryVersion | None:
+def record_version(user: User | None, query: SavedQuery, *, note: str = "") -> QueryVersion | None:
     """Append a version when the query's SQL, parameters or data source differ from its
     newest version. Returns the new version, or None when nothing changed. Call inside the
     transaction that saved the query."""
@@ -40,7 +38,7 @@ def record_version(
     )
 
 
-def restore_version(user: AbstractBaseUser, query: SavedQuery, number: int) -> QueryVersion:
+def restore_version(user: User, query: SavedQuery, number: int) -> QueryVersion:
     """Make version `number` the query's current SQL and parameters, recorded as a new
     version (history is never rewritten). Raises QueryVersion.DoesNotExist."""
     with transaction.atomic():

@@ -47,7 +47,9 @@ class EnginePins:
             self._close_idle()
             pin = self._pins.get(key)
             if pin is None:
-                pin = self._pins[key] = _Pin(self._open(key))
+                connector = self._open(key)
+                connector.check()  # connectors open their engine lazily; this opens it now
+                pin = self._pins[key] = _Pin(connector)
             pin.sessions.add(session_id)
 
     def release(self, session_id: int) -> None:

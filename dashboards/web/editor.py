@@ -33,6 +33,7 @@ from dashboards.runs import submit_run
 from dashboards.sql_format import format_sql
 from dashboards.web.jsonio import BadRequest, json_error, read_json, text_field
 from dashboards.web.runs import run_payload
+from dashboards.web.users import acting_user
 
 _DRAFT_KEY = re.compile(r"^(new|query-(\d+))$")
 MAX_OPTIONS = 1000
@@ -84,7 +85,7 @@ def _reopened_run(request: HttpRequest, query: SavedQuery | None) -> QueryRun | 
     if query is None or any(key.startswith("p_") for key in request.GET):
         return None
     return (
-        get_runs_for_user(request.user)
+        get_runs_for_user(acting_user(request))
         .filter(saved_query=query, status=RunStatus.SUCCEEDED)
         .order_by("-created_at")
         .first()
@@ -93,7 +94,7 @@ def _reopened_run(request: HttpRequest, query: SavedQuery | None) -> QueryRun | 
 
 def _render_editor(request: HttpRequest, query: SavedQuery | None) -> HttpResponse:
     datasources = list(get_datasources_for_user(request.user))
-    draft = get_draft(request.user, draft_key(query.pk if query else None))
+    draft = get_draft(acting_user(request), draft_key(query.pk if query else None))
     run = _reopened_run(request, query)
     default_source = request.GET.get("datasource") or (datasources[0].name if datasources else "")
     state = {
@@ -187,7 +188,7 @@ def run(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "failed", "id": None, "error": error}, status=400)
     query = _linked_query(request, body.get("query_id"), sql, datasource)
     submitted = submit_run(
-        request.user,
+        acting_user(request),
         datasource=datasource,
         sql=sql,
         origin=Origin.EDITOR,
@@ -239,7 +240,7 @@ def autosave_draft(request: HttpRequest) -> JsonResponse:
         return json_error("no such query", status=404)
     try:
         draft = save_draft(
-            request.user, key=key, sql=sql, datasource=datasource, parameters=parameters
+            acting_user(request), key=key, sql=sql, datasource=datasource, parameters=parameters
         )
     except ValueError as error:
         return json_error(str(error))
@@ -279,7 +280,7 @@ def _options_run(request: HttpRequest, query: SavedQuery) -> QueryRun:
         except (QueryRun.DoesNotExist, ValidationError):
             pass
     return submit_run(
-        request.user,
+        acting_user(request),
         datasource=query.datasource,
         sql=query.sql,
         origin=Origin.EDITOR,

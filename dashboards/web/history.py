@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from dashboards.access import get_datasources_for_user, get_runs_for_user
 from dashboards.models import ResultEntry, RunStatus
+from dashboards.web.users import acting_user
 
 PAGE_SIZE = 50
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("search", "status", "datasource")}
-    runs = get_runs_for_user(request.user).order_by("-created_at")
+    runs = get_runs_for_user(acting_user(request)).order_by("-created_at")
     if filters["search"]:
         runs = runs.filter(sql__icontains=filters["search"])
     if filters["status"]:

@@ -31,6 +31,7 @@ from dashboards.query_library import (
 from dashboards.query_versions import diff_versions
 from dashboards.web.editor import query_payload
 from dashboards.web.jsonio import BadRequest, json_error, read_json, text_field
+from dashboards.web.users import acting_user
 
 PAGE_SIZE = 50
 
@@ -90,7 +91,7 @@ def save(request: HttpRequest) -> JsonResponse:
         datasource = get_datasource_for_user(request.user, text_field(body, "datasource"))
         query = _get_query(request, query_id, for_edit=True) if isinstance(query_id, int) else None
         saved = save_query(
-            request.user,
+            acting_user(request),
             query=query,
             name=name,
             description=text_field(body, "description", default=""),
@@ -111,7 +112,7 @@ def save(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_POST
 def fork(request: HttpRequest, query_id: int) -> HttpResponse:
-    copy = fork_query(request.user, _get_query(request, query_id))
+    copy = fork_query(acting_user(request), _get_query(request, query_id))
     messages.success(request, f"Forked into “{copy.name}”.")
     return redirect("web:query", copy.pk)
 
@@ -120,7 +121,7 @@ def fork(request: HttpRequest, query_id: int) -> HttpResponse:
 @require_POST
 def trash(request: HttpRequest, query_id: int) -> HttpResponse:
     query = _get_query(request, query_id, for_edit=True)
-    trash_query(request.user, query)
+    trash_query(acting_user(request), query)
     if request.headers.get("HX-Request"):
         return render(request, "web/queries/_trashed_row.html", {"query": query})
     return redirect(f"/queries/?trashed={query.pk}")
@@ -133,7 +134,7 @@ def untrash(request: HttpRequest, query_id: int) -> HttpResponse:
         query = get_trashed_queries_for_user(request.user).get(pk=query_id)
     except SavedQuery.DoesNotExist as error:
         raise Http404(f"no deleted query {query_id}") from error
-    restore_query(request.user, query)
+    restore_query(acting_user(request), query)
     if request.headers.get("HX-Request"):
         return render(request, "web/queries/_row.html", {"query": query})
     messages.success(request, f"Restored “{query.name}”.")
@@ -168,7 +169,7 @@ def versions(request: HttpRequest, query_id: int) -> HttpResponse:
 def restore(request: HttpRequest, query_id: int, number: int) -> HttpResponse:
     query = _get_query(request, query_id, for_edit=True)
     try:
-        version = restore_query_version(request.user, query, number)
+        version = restore_query_version(acting_user(request), query, number)
     except QueryVersion.DoesNotExist as error:
         raise Http404(f"query {query_id} has no version {number}") from error
     messages.success(request, f"Restored version {number} as version {version.number}.")

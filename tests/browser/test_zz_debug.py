@@ -15,12 +15,10 @@ def test_debug(live_server, worker, board, analyst, login):
     print(box)
     page.mouse.move(box["x"] + 60, box["y"] + 10)
     page.mouse.down()
-    page.evaluate("window.__ev = []; dashwireBoard.grid.on('change dragstart dragstop', (e, x) => window.__ev.push(e.type))")
+    page.evaluate("window.__ev = []; dashwireBoard.grid.on('change dragstart dragstop drag', (e, x) => window.__ev.push(e.type))")
     for i in range(1, 21):
         page.mouse.move(box["x"] + 60 + i * 15, box["y"] + 10 + i * 10)
         page.wait_for_timeout(30)
-    print("node", page.evaluate("JSON.stringify(dashwireBoard.grid.engine.nodes.map(n => [n.id, n.x, n.y, n.w, n.h]))"))
-    print("cw", page.evaluate("dashwireBoard.grid.cellWidth()"), page.evaluate("dashwireBoard.grid.getCellHeight()"))
     page.mouse.up()
     page.wait_for_timeout(500)
     print(item.get_attribute("gs-x"), item.get_attribute("gs-y"), page.evaluate("document.querySelector('[data-board]').dataset.layoutSaved"))

@@ -53,7 +53,9 @@ def test_numeric_text_and_binary(postgres: psycopg.Connection, precision: int, s
     )
 
 
-@pytest.mark.parametrize("sql_type,arrow_type", [("float8", pa.float64()), ("float4", pa.float32())])
+@pytest.mark.parametrize(
+    "sql_type,arrow_type", [("float8", pa.float64()), ("float4", pa.float32())]
+)
 @pytest.mark.parametrize("extra_float_digits", [1, 3, 0, -2])
 def test_float_text(
     postgres: psycopg.Connection, sql_type: str, arrow_type: pa.DataType, extra_float_digits: int

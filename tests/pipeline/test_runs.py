@@ -261,3 +261,13 @@ def test_a_bad_parameter_value_is_refused_naming_it(duck_source, run_sql):
         parameters={"since": {"start": "2024-01-01"}},
     )
     assert run["status"] == "failed" and "since" in run["error"]["message"]
+
+
+def test_cancelling_one_of_two_joined_runs_leaves_the_other_running(duck_source, analyst_api):
+    sql = "SELECT count(*) AS n FROM range(1000000000) t(i) WHERE i % 11 = 3"
+    first = post_run(analyst_api, "shop", sql)
+    second = post_run(analyst_api, "shop", sql)
+    assert analyst_api.post(f"/api/runs/{first['id']}/cancel").json()["status"] == "cancelled"
+
+    assert wait_for_run(analyst_api, second["id"], timeout_s=60)["status"] == "succeeded"
+    assert Execution.objects.get().status == "succeeded"
