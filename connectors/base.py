@@ -7,6 +7,8 @@ another thread while `execute()` runs and must make the engine stop.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -53,6 +55,28 @@ class SourceSettings:
     timeout_s: float = 300.0
     batch_rows: int = 10_000  # rows per Arrow record batch a connector streams
     options: dict[str, str] = field(default_factory=dict)
+
+
+def tables_from_rows(
+    table_rows: Iterable[Sequence[object]], column_rows: Iterable[Sequence[object]]
+) -> list[TableInfo]:
+    """TableInfos from catalog rows: tables as (schema, name, kind, row_count), columns as
+    (schema, table, name, type, is_nullable) in column order."""
+    columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
+    for schema, table, name, data_type, is_nullable in column_rows:
+        columns[(str(schema), str(table))].append(
+            ColumnInfo(str(name), str(data_type), bool(is_nullable))
+        )
+    return [
+        TableInfo(
+            schema=str(schema),
+            name=str(name),
+            columns=tuple(columns[(str(schema), str(name))]),
+            kind=str(kind),
+            row_count=row_count if isinstance(row_count, int) else None,
+        )
+        for schema, name, kind, row_count in table_rows
+    ]
 
 
 class Connector(Protocol):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from pathlib import Path
 
 import duckdb
@@ -11,7 +10,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from connectors import duckdb_files
-from connectors.base import ColumnInfo, SourceSettings, TableInfo, TableRef
+from connectors.base import SourceSettings, TableInfo, TableRef, tables_from_rows
 from connectors.duckdb_errors import translate_duckdb_error
 from connectors.duckdb_runner import DuckDBRunner
 from connectors.errors import ConnectionFailed
@@ -70,21 +69,7 @@ class DuckDBConnector:
         return self._shared
 
     def list_tables(self) -> list[TableInfo]:
-        columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
-        for schema, table, name, data_type, is_nullable in self._rows(_COLUMNS_SQL):
-            columns[(str(schema), str(table))].append(
-                ColumnInfo(str(name), str(data_type), bool(is_nullable))
-            )
-        return [
-            TableInfo(
-                schema=str(schema),
-                name=str(name),
-                columns=tuple(columns[(str(schema), str(name))]),
-                kind=str(kind),
-                row_count=row_count if isinstance(row_count, int) else None,
-            )
-            for schema, name, kind, row_count in self._rows(_TABLES_SQL)
-        ]
+        return tables_from_rows(self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL))
 
     def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
         return self._runner.run(to_dialect(statement, self.dialect))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 
 import psycopg
 import pyarrow as pa
 from sqlglot import exp
 
-from connectors.base import ColumnInfo, SourceSettings, TableInfo, TableRef
+from connectors.base import SourceSettings, TableInfo, TableRef, tables_from_rows
 from connectors.errors import (
     ConnectionFailed,
     ConnectorError,
@@ -92,21 +91,7 @@ class PostgresConnector:
         return connection
 
     def list_tables(self) -> list[TableInfo]:
-        columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
-        for schema, table, name, data_type, is_nullable in self._rows(_COLUMNS_SQL):
-            columns[(str(schema), str(table))].append(
-                ColumnInfo(str(name), str(data_type), bool(is_nullable))
-            )
-        return [
-            TableInfo(
-                schema=str(schema),
-                name=str(name),
-                columns=tuple(columns[(str(schema), str(name))]),
-                kind=str(kind),
-                row_count=row_count if isinstance(row_count, int) else None,
-            )
-            for schema, name, kind, row_count in self._rows(_TABLES_SQL)
-        ]
+        return tables_from_rows(self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL))
 
     def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
         """Run `statement`; SELECT and VALUES stream `batch_rows` rows at a time."""

@@ -101,7 +101,7 @@ def stream_csv(fingerprint: str) -> Iterator[bytes]:
 
 
 def _is_nested(field: pa.Field) -> bool:
-    return pa.types.is_nested(field.type)
+    return bool(pa.types.is_nested(field.type))
 
 
 def _csv_schema(schema: pa.Schema) -> pa.Schema:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.views import LoginView
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +21,7 @@ class WorkspaceLoginView(LoginView):
     redirect_authenticated_user = True
     next_page = "web:editor"
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not has_users():
             return redirect("web:setup")
         return super().dispatch(request, *args, **kwargs)

@@ -4,8 +4,8 @@ what failed."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +19,10 @@ from dashboards.models import Engine
 from dashboards.web.forms import DataSourceForm
 
 
+def _is_staff(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_active and getattr(user, "is_staff", False))
+
+
 @login_required
 @require_GET
 def datasource_list(request: HttpRequest) -> HttpResponse:
@@ -30,7 +34,7 @@ def datasource_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/datasources/list.html", context)
 
 
-@staff_member_required(login_url="web:login")
+@user_passes_test(lambda user: _is_staff(user), login_url="web:login")
 @require_http_methods(["GET", "POST"])
 def datasource_new(request: HttpRequest) -> HttpResponse:
     form = DataSourceForm(request.POST or None)
@@ -51,13 +55,15 @@ def datasource_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/datasources/new.html", {"form": form, "nav": "datasources"})
 
 
-@staff_member_required(login_url="web:login")
+@user_passes_test(lambda user: _is_staff(user), login_url="web:login")
 @require_POST
 def datasource_test(request: HttpRequest) -> HttpResponse:
     """An htmx partial: "connected, N tables" or the engine's own reason for failing."""
     form = DataSourceForm(request.POST)
     if not form.is_valid():
-        problems = [f"{field}: {', '.join(errors)}" for field, errors in form.errors.items()]
+        problems = [
+            f"{field}: {', '.join(str(e) for e in errors)}" for field, errors in form.errors.items()
+        ]
         return render(request, "web/datasources/_test.html", {"ok": False, "problems": problems})
     connector = None
     try:

@@ -6,7 +6,13 @@ import re
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.views.decorators.http import require_GET
 
 from dashboards.access import get_run_for_user
@@ -17,7 +23,7 @@ from dashboards.result_store import ResultMissing, result_path
 
 @login_required
 @require_GET
-def download(request: HttpRequest, run_id: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, run_id: str, fmt: str) -> HttpResponseBase:
     if fmt not in STREAMS:
         raise Http404(f"no download format {fmt}")
     try:

@@ -182,10 +182,11 @@ def run(request: HttpRequest) -> JsonResponse:
     missing = _missing_parameter(sql, values, specs)
     if missing is not None:
         marker = re.search(r"\{\{\s*" + re.escape(missing), sql)
-        error = {"message": f"parameter {missing} needs a value", "position": None}
+        problem: dict[str, object] = {"message": f"parameter {missing} needs a value"}
+        problem["position"] = None
         if marker:
-            error["position"] = marker.start() + 1
-        return JsonResponse({"status": "failed", "id": None, "error": error}, status=400)
+            problem["position"] = marker.start() + 1
+        return JsonResponse({"status": "failed", "id": None, "error": problem}, status=400)
     query = _linked_query(request, body.get("query_id"), sql, datasource)
     submitted = submit_run(
         acting_user(request),

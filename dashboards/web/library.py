@@ -147,8 +147,8 @@ def versions(request: HttpRequest, query_id: int) -> HttpResponse:
     query = _get_query(request, query_id)
     history = list(query.versions.select_related("author"))
     by_number = {v.number: v for v in history}
-    newer = by_number.get(_int(request.GET.get("b"))) or (history[0] if history else None)
-    older = by_number.get(_int(request.GET.get("a")))
+    newer = _pick(by_number, request.GET.get("b")) or (history[0] if history else None)
+    older = _pick(by_number, request.GET.get("a"))
     if older is None and newer is not None:
         older = next((v for v in history if v.number < newer.number), None)
     diff = diff_versions(older, newer) if older and newer else []
@@ -176,8 +176,8 @@ def restore(request: HttpRequest, query_id: int, number: int) -> HttpResponse:
     return redirect("web:query", query.pk)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
+def _pick(by_number: dict[int, QueryVersion], number: str | None) -> QueryVersion | None:
+    """The version named by a query-string value, or None when it names none."""
+    if number is None or not number.isdigit():
         return None
+    return by_number.get(int(number))

@@ -103,6 +103,35 @@ SCENARIOS = {
         query("SELECT 1; SELECT * FROM no_such_table; SELECT 3"),
     ],
     "empty queries": [query(""), query(";"), query("  -- nothing\n")],
+    "Npgsql pooling: DISCARD ALL pipelined before an extended batch": [
+        query("DISCARD ALL") + parse("SELECT 1 AS a") + bind(result_formats=(1,))
+        + describe("P") + execute() + parse("SELECT 'b' AS b") + bind(result_formats=(1,))
+        + describe("P") + execute() + SYNC,
+    ],
+    "Npgsql reset string and asyncpg pool reset": [
+        query(
+            "SET SESSION AUTHORIZATION DEFAULT;RESET ALL;CLOSE ALL;UNLISTEN *;"
+            "DISCARD SEQUENCES;DISCARD TEMP"
+        ),
+        query("CLOSE ALL; UNLISTEN *; RESET ALL;"),
+    ],
+    "Npgsql transactions: BEGIN then SET TRANSACTION ISOLATION LEVEL": [
+        query("BEGIN"),
+        query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+        query("COMMIT"),
+        query("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED"),
+        query("BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY; COMMIT"),
+    ],
+    "psqlODBC connect sequence and savepoint wrapping": [
+        query("SET DateStyle = 'ISO';SET extra_float_digits = 2;show transaction_isolation"),
+        query("BEGIN"),
+        query("SAVEPOINT _per_query_svp_;SELECT 1;RELEASE _per_query_svp_"),
+        query("SAVEPOINT _per_query_svp_;SELECT * FROM no_such_table;RELEASE _per_query_svp_"),
+        query("ROLLBACK TO _per_query_svp_; RELEASE _per_query_svp_"),
+        query("SELECT 2 AS still_fine"),
+        query("COMMIT"),
+        query('show "lc_collate"'),
+    ],
     "describe statement with a declared and an inferred parameter": [
         parse("SELECT $1::int4 + 1 AS n", "s1") + describe("S", "s1") + SYNC,
         bind("", "s1", (b"41",)) + execute() + SYNC,
