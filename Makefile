@@ -12,14 +12,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP) static
 
 # the JS/CSS bundle (frontend/ → static/dist/), rebuilt when a source or the lockfile changes
-FRONTEND_SOURCES := $(shell find frontend/src -type f) frontend/build.mjs frontend/package-lock.json
+FRONTEND_SOURCES := $(shell find frontend/src -type f) $(wildcard frontend/*.mjs) frontend/package-lock.json
 static/dist/app.js: $(FRONTEND_SOURCES)
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
 
 static: static/dist/app.js
 
 system-deps:
-	bash scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh && npm ci --prefix tests/pgwire/node --no-audit --no-fund --loglevel=error
 
 run: install static
 	$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py demo && $(PY) manage.py up

@@ -1,4 +1,4 @@
-"""Front-end timings in headless Chromium against a throwaway stack (uvicorn + a real
+"""Front-end timings in headless Chromium against a throwaway stack (gunicorn + a real
 worker, the demo data), p50 over 20 tries each:
 
 1. opening the editor page → an editable editor (navigation start to the editor mounted);
@@ -11,6 +11,7 @@ Run with `.venv/bin/python bench/bench_frontend.py` (also part of `make bench`).
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -20,19 +21,10 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.stack import running_stack
+from dashboards.snapshots import CHROMIUM_ARGS
 
-TRIES = 20
+TRIES = int(os.environ.get("BENCH_TRIES", "20"))
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SMALL_SQL = "SELECT * FROM gapminder"
 BIG_SQL = "SELECT i, i * 2 AS doubled, 'row ' || i AS label FROM range(10000000) t(i)"
 
@@ -50,7 +42,8 @@ async () => {
   });
   const started = performance.now();
   document.querySelector('[data-run]').click();
-  await painted;
+  await Promise.race([painted, new Promise((_, reject) => setTimeout(
+    () => reject(new Error('no rows painted within 120 s')), 120000))]);
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - started;
 }
@@ -68,7 +61,10 @@ async (total) => {
   viewport.focus();
   const key = { key: 'End', ctrlKey: true, bubbles: true };
   viewport.dispatchEvent(new KeyboardEvent('keydown', key));
-  while (!isLastPainted()) await new Promise((r) => requestAnimationFrame(r));
+  while (!isLastPainted()) {
+    if (performance.now() - started > 60000) throw new Error('the last row never painted');
+    await new Promise((r) => requestAnimationFrame(r));
+  }
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - started;
 }
@@ -88,7 +84,7 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         sys.exit("bench_frontend needs /usr/bin/chromium (make system-deps)")
     with running_stack() as stack, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(f"{stack.url}/login/")
         page.fill("#id_username", "demo")

@@ -23,8 +23,9 @@ TABLE_READ_ATTEMPTS = 20
 TABLE_READ_PAUSE_S = 0.005
 
 
-class Channel(filesystem.Channel):  # type: ignore[misc]
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+class Channel(filesystem.Channel):
+    # kombu names the argument `message` in the base class and `payload` here
+    def _put(self, queue: Any, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         partial = os.path.join(self.data_folder_out, f".{name}.partial")
         with open(partial, "wb") as file:
@@ -34,11 +35,11 @@ class Channel(filesystem.Channel):  # type: ignore[misc]
     def get_table(self, exchange: str) -> list[Any]:
         for _ in range(TABLE_READ_ATTEMPTS - 1):
             try:
-                return super().get_table(exchange)  # type: ignore[no-any-return]
+                return super().get_table(exchange)
             except ValueError:  # an empty or half-written table file
                 time.sleep(TABLE_READ_PAUSE_S)
-        return super().get_table(exchange)  # type: ignore[no-any-return]
+        return super().get_table(exchange)
 
 
-class Transport(filesystem.Transport):  # type: ignore[misc]
+class Transport(filesystem.Transport):
     Channel = Channel

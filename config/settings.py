@@ -166,6 +166,11 @@ STALE_EXECUTION_S = env_float("STALE_EXECUTION_S", 30.0)
 # A queued execution no worker picked up for this long fails (no worker running).
 QUEUED_EXECUTION_MAX_S = env_float("QUEUED_EXECUTION_MAX_S", 600.0)
 
+# Server-side PNG/PDF export: the Chromium binary, and where it reaches this site when
+# the public address is not reachable from the server itself (behind a proxy).
+CHROMIUM_PATH = env_str("CHROMIUM_PATH", "/usr/bin/chromium")
+EXPORT_BASE_URL = env_str("EXPORT_BASE_URL", "")
+
 DEMO_DIR = Path(env_str("DEMO_DIR", str(DATA_DIR / "demo"))).resolve()
 PGWIRE_HOST = env_str("PGWIRE_HOST", "127.0.0.1")
 PGWIRE_PORT = env_int("PGWIRE_PORT", 15432)

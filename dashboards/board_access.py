@@ -49,9 +49,7 @@ def can_edit_dashboard(user: AnyUser, dashboard: Dashboard) -> bool:
     if _is_staff(user) or dashboard.owner_id == user.pk:
         return True
     return (
-        _shares_of(user)
-        .filter(dashboard_id=dashboard.pk, permission=SharePermission.EDIT)
-        .exists()
+        _shares_of(user).filter(dashboard_id=dashboard.pk, permission=SharePermission.EDIT).exists()
     )
 
 
@@ -78,9 +76,9 @@ def get_dashboard_for_user(
 
 def get_visualizations_for_user(user: AnyUser) -> QuerySet[Visualization]:
     """Visualizations of the saved queries the user may see."""
-    return Visualization.objects.filter(
-        query__in=get_saved_queries_for_user(user)
-    ).select_related("query", "query__datasource", "owner")
+    return Visualization.objects.filter(query__in=get_saved_queries_for_user(user)).select_related(
+        "query", "query__datasource", "owner"
+    )
 
 
 def can_edit_visualization(user: AnyUser, visualization: Visualization) -> bool:

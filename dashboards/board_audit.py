@@ -9,8 +9,6 @@ from django.contrib.auth.models import User
 from dashboards.models import AuditEvent
 
 
-def audit_change(user: User | None, action: str, **detail: Any) -> None:
+def audit_change(user: User | None, action: str, /, **detail: Any) -> None:
     """One row saying `user` did `action` (e.g. "dashboard.share") with `detail`."""
-    AuditEvent.objects.create(
-        user=user, action=action, origin="web", outcome="ok", detail=detail
-    )
+    AuditEvent.objects.create(user=user, action=action, origin="web", outcome="ok", detail=detail)

@@ -7,7 +7,8 @@ ends with a `done` event. A widget that fails sends its own error; the others go
 
 Events (each `data:` is one JSON object):
 - `widget`: {id, status: "ok", figure, refreshed_at, row_count, is_cached, run_id,
-  click, filtered_by} or {id, status: "error", error} or {id, status: "running"}
+  click, filtered_by, server_ms} or {id, status: "error", error, server_ms} or
+  {id, status: "running", run_id}
 - `done`: {elapsed_ms}
 """
 
@@ -114,15 +115,18 @@ def widget_payload(view: BoardView, widget: Widget, run: QueryRun) -> dict[str, 
 def _guarded(view: BoardView, widget: Widget, run: QueryRun | None) -> dict[str, Any]:
     """The payload, or the widget's own error: one broken widget must not end the stream
     that carries the others, whatever went wrong in it."""
+    started = time.perf_counter()
     try:
         if run is None:
             run = submit_widget_run(view, widget)
             if run.status in ACTIVE_STATUSES:
                 return {"id": widget.pk, "status": "running", "run_id": str(run.pk)}
-        return widget_payload(view, widget, run)
+        payload = widget_payload(view, widget, run)
     except Exception:
         logger.exception("widget %s of dashboard %s failed", widget.pk, view.dashboard.pk)
-        return {"id": widget.pk, "status": "error", "error": "this widget failed; see the log"}
+        payload = {"id": widget.pk, "status": "error", "error": "this widget failed; see the log"}
+    payload["server_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return payload
 
 
 def widget_events(
@@ -155,12 +159,15 @@ def widget_events(
             yield None
             last_sent = time.monotonic()
     for run_id, widget_id in pending.items():
-        yield "widget", {
-            "id": widget_id,
-            "status": "error",
-            "run_id": run_id,
-            "error": f"still running after {wait_s:g} s; it will show on the next refresh",
-        }
+        yield (
+            "widget",
+            {
+                "id": widget_id,
+                "status": "error",
+                "run_id": run_id,
+                "error": f"still running after {wait_s:g} s; it will show on the next refresh",
+            },
+        )
     yield "done", {"elapsed_ms": round((time.monotonic() - started) * 1000)}
 
 

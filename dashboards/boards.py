@@ -137,9 +137,7 @@ def _check_binding_targets(widget: Widget) -> None:
     filters = set(widget.dashboard.filters.values_list("name", flat=True))
     for parameter, binding in widget.parameter_bindings.items():
         if parameter not in parameters:
-            raise ValidationError(
-                {"parameter_bindings": f"the query has no parameter {parameter}"}
-            )
+            raise ValidationError({"parameter_bindings": f"the query has no parameter {parameter}"})
         if "filter" in binding and binding["filter"] not in filters:
             raise ValidationError(
                 {"parameter_bindings": f"the dashboard has no filter {binding['filter']}"}
@@ -166,9 +164,7 @@ def add_widget(
     the dashboard filters of the same names."""
     kind = WidgetKind.VISUALIZATION if visualization is not None else WidgetKind.TEXT
     width, height = DEFAULT_SIZE[kind]
-    place = position or WidgetPosition(
-        x=0, y=_next_free_row(dashboard), width=width, height=height
-    )
+    place = position or WidgetPosition(x=0, y=_next_free_row(dashboard), width=width, height=height)
     with transaction.atomic():
         widget = Widget(
             dashboard=dashboard,
@@ -206,7 +202,10 @@ def update_widget(user: User, widget: Widget, *, changes: Mapping[str, Any]) -> 
         _check_binding_targets(widget)
         widget.save()
         audit_change(
-            user, "widget.update", dashboard_id=widget.dashboard_id, widget_id=widget.pk,
+            user,
+            "widget.update",
+            dashboard_id=widget.dashboard_id,
+            widget_id=widget.pk,
             fields=sorted(changes),
         )
     return widget

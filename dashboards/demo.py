@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from dashboards.datasources import bump_data_version
+from dashboards.demo_boards import load_demo_dashboards
 from dashboards.models import DataSource, Engine
 
 DEMO_USERNAME = "demo"
@@ -104,10 +105,11 @@ def load_demo() -> list[str]:
     if not (lake / "gapminder" / "_delta_log").exists():
         build_delta_lake(lake)
         done.append(f"wrote Delta tables in {lake}")
-    ensure_datasource("demo", Engine.DUCKDB, duckdb_path)
+    demo_source = ensure_datasource("demo", Engine.DUCKDB, duckdb_path)
     ensure_datasource("lake", Engine.DELTA, lake)
     users = get_user_model().objects
     if not users.filter(username=DEMO_USERNAME).exists():
         users.create_superuser(DEMO_USERNAME, "demo@example.com", DEMO_PASSWORD)
         done.append(f"created user {DEMO_USERNAME}")
+    done += load_demo_dashboards(users.get(username=DEMO_USERNAME), demo_source)
     return done

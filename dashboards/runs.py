@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connectors.errors import ConnectorError
-from django.contrib.auth.models import User
 from dashboards.execution import fail_lost_execution, finish_execution, is_stale
 from dashboards.governance import ExecutionPlan, Origin, plan_query
 from dashboards.models import DataSource, Execution, QueryRun, RunStatus, SavedQuery

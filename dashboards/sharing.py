@@ -57,8 +57,8 @@ def share_dashboard(
             user,
             "dashboard.share",
             dashboard_id=dashboard.pk,
-            user=with_user.get_username() if with_user else None,
-            group=with_group.name if with_group else None,
+            shared_with_user=with_user.get_username() if with_user else None,
+            shared_with_group=with_group.name if with_group else None,
             permission=str(permission),
         )
     return share
@@ -178,9 +178,7 @@ def read_embed_token(token: str) -> EmbedGrant:
     if payload["e"] < time.time():
         raise EmbedTokenInvalid("this embed link has expired")
     signer = User.objects.filter(pk=payload["u"], is_active=True).first()
-    dashboard = (
-        get_dashboards_for_user(signer).filter(pk=payload["d"]).first() if signer else None
-    )
+    dashboard = get_dashboards_for_user(signer).filter(pk=payload["d"]).first() if signer else None
     if signer is None or dashboard is None or dashboard.embed_version != payload["v"]:
         raise EmbedTokenInvalid("this embed link was revoked")
     return EmbedGrant(

@@ -56,7 +56,7 @@ class Snapshot:
 
 
 def chromium_path() -> str:
-    return str(getattr(settings, "CHROMIUM_PATH", "/usr/bin/chromium"))
+    return str(settings.CHROMIUM_PATH)
 
 
 def render_snapshot(

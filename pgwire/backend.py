@@ -8,13 +8,14 @@ database connection, which `close_old_connections` keeps fresh.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.db import close_old_connections
+from sqlglot import exp
 
 from connectors import open_connector
 from connectors.base import Connector
@@ -137,7 +138,10 @@ class DjangoBackend:
         plan = self._plan(principal, database, sql)
         connector = open_connector(plan.datasource.source_settings())
         try:
-            reader = connector.execute(plan.statement.limit(0))
+            statement = plan.statement
+            if isinstance(statement, exp.Query):
+                statement = statement.limit(0)
+            reader = connector.execute(statement)
             return reader.schema
         finally:
             connector.close()
@@ -177,7 +181,7 @@ def _open_source(name: str) -> Connector:
     return open_connector(DataSource.objects.get(name=name).source_settings())
 
 
-def _closer(connector: Connector, batches: Iterator[pa.RecordBatch]) -> object:
+def _closer(connector: Connector, batches: Iterator[pa.RecordBatch]) -> Callable[[], None]:
     def close() -> None:
         close_batches = getattr(batches, "close", None)
         if close_batches is not None:

@@ -19,7 +19,7 @@ from pgwire.cells import as_binary, fixed_width_cells, per_value, validity_buffe
 from pgwire.errors import FeatureNotSupported
 from pgwire.plain import plain_array
 from pgwire.text_format import TextContext, encode_text
-from pgwire.types import OID_LIKE, TEXT_LIKE, VECTOR_ELEMENT, ColumnType, type_named
+from pgwire.types import BINARY_IS_TEXT, OID_LIKE, VECTOR_ELEMENT, ColumnType, type_named
 
 _POSTGRES_EPOCH_DAYS = 10957  # 2000-01-01 minus 1970-01-01
 _POSTGRES_EPOCH_MICROS = _POSTGRES_EPOCH_DAYS * 86_400_000_000
@@ -40,8 +40,8 @@ def encode_binary(array: pa.Array, column: ColumnType) -> pa.Array:
         return _array_binary(array, column)
     if pg_type.name in OID_LIKE:
         return _oid_binary(array)
-    if pg_type.name in TEXT_LIKE:
-        return _text_binary(array)
+    if pg_type.name in BINARY_IS_TEXT:
+        return encode_text(array, column, TextContext())
     encoder = _ENCODERS.get(pg_type.name)
     if encoder is None:
         raise FeatureNotSupported(f"binary format of type {pg_type.name} is not supported")
@@ -68,9 +68,7 @@ def _oid_binary(array: pa.Array) -> pa.Array:
     return _numbers(pa.int64(), ">u4")(array)
 
 
-def _text_binary(array: pa.Array) -> pa.Array:
-    if pa.types.is_integer(array.type) or pa.types.is_decimal(array.type):
-        array = pc.cast(array, pa.string())
+def _bytea_binary(array: pa.Array) -> pa.Array:
     return as_binary(array)
 
 
@@ -258,7 +256,7 @@ _ENCODERS: dict[str, Encoder] = {
     "float4": _numbers(pa.float32(), ">f4"),
     "float8": _numbers(pa.float64(), ">f8"),
     "numeric": _numeric_binary,
-    "bytea": _text_binary,
+    "bytea": _bytea_binary,
     "date": _date_binary,
     "time": _time_binary,
     "timestamp": _micros_since_2000,

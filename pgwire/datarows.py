@@ -68,8 +68,8 @@ def encode_rows(
 
 
 def _chunk_rows(batch: pa.RecordBatch) -> int:
-    per_row = max(1, batch.nbytes // max(batch.num_rows, 1))
-    return max(1, min(MAX_CHUNK_ROWS, TARGET_CHUNK_BYTES // per_row))
+    per_row = max(1, int(batch.nbytes) // max(int(batch.num_rows), 1))
+    return int(max(1, min(MAX_CHUNK_ROWS, TARGET_CHUNK_BYTES // per_row)))
 
 
 def _cell_sizes(cells: pa.Array) -> np.ndarray:

@@ -106,8 +106,10 @@ def declared_types(expression: exp.Expression, count: int) -> list[str | None]:
     types: list[str | None] = []
     for node in aligned:
         inner = node.this if isinstance(node, exp.Alias) else node
-        is_cast = isinstance(inner, exp.Cast)
-        types.append(inner.to.sql(dialect="postgres").lower() if is_cast else None)
+        if isinstance(inner, exp.Cast):
+            types.append(inner.to.sql(dialect="postgres").lower())
+        else:
+            types.append(None)
     return types
 
 

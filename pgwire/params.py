@@ -20,7 +20,7 @@ from pgwire.types import TYPES_BY_NAME, TYPES_BY_OID, PgType, engine_type, type_
 
 _EPOCH_2000 = dt.datetime(2000, 1, 1)
 _DATE_2000 = dt.date(2000, 1, 1)
-_SQL_TYPES = {
+SQL_TYPES = {
     "bool": "BOOLEAN",
     "int2": "SMALLINT",
     "int4": "INT",
@@ -59,13 +59,13 @@ def parameter_numbers(expression: exp.Expression) -> list[int]:
 
 def null_literal(pg_type: PgType) -> exp.Expression:
     """A NULL of `pg_type` (stands in for a parameter when describing a statement)."""
-    sql_type = _SQL_TYPES.get(pg_type.name, "TEXT")
+    sql_type = SQL_TYPES.get(pg_type.name, "TEXT")
     return exp.cast(exp.Null(), exp.DataType.build(sql_type, dialect="postgres"))
 
 
 def _typed(text: str, pg_type: PgType) -> exp.Expression:
     return exp.cast(
-        exp.Literal.string(text), exp.DataType.build(_SQL_TYPES[pg_type.name], dialect="postgres")
+        exp.Literal.string(text), exp.DataType.build(SQL_TYPES[pg_type.name], dialect="postgres")
     )
 
 
@@ -76,7 +76,7 @@ def _number(text: str) -> exp.Expression:
 
 
 def _from_text(text: str, pg_type: PgType) -> exp.Expression:
-    if pg_type.name in _TEXT_TYPES or pg_type.name not in _SQL_TYPES:
+    if pg_type.name in _TEXT_TYPES or pg_type.name not in SQL_TYPES:
         return exp.Literal.string(text)
     try:
         if pg_type.name in _INTEGERS:
@@ -130,7 +130,7 @@ def numeric_recv(raw: bytes) -> Decimal:
 
 def _decode_binary(raw: bytes, pg_type: PgType) -> exp.Expression:
     name = pg_type.name
-    if name in _TEXT_TYPES or name == "json" or (name not in _SQL_TYPES and not pg_type.is_array):
+    if name in _TEXT_TYPES or name == "json" or (name not in SQL_TYPES and not pg_type.is_array):
         return exp.Literal.string(raw.decode("utf-8"))
     decoder = _BINARY_DECODERS.get(name)
     if decoder is None:
@@ -146,7 +146,7 @@ def _array_literal(raw: bytes, pg_type: PgType) -> exp.Expression:
     if dimensions == 0:
         return exp.cast(
             exp.Array(expressions=[]),
-            exp.DataType.build(f"{_SQL_TYPES.get(element.name, 'TEXT')}[]"),
+            exp.DataType.build(f"{SQL_TYPES.get(element.name, 'TEXT')}[]"),
         )
     if dimensions != 1:
         raise InvalidBinaryRepresentation("only one-dimensional array parameters are supported")
@@ -293,8 +293,12 @@ def _context_type(node: exp.Expression, columns: dict[str, PgType]) -> PgType | 
         return _cast_type(parent)
     if isinstance(parent, (exp.Limit, exp.Offset, exp.Fetch)):
         return TYPES_BY_NAME["int8"]
-    if isinstance(parent, (exp.Predicate, exp.Binary)):
-        others = [child for child in (parent.left, parent.right) if child is not node]
+    if isinstance(parent, exp.Binary):
+        others = [
+            child
+            for child in (parent.left, parent.right)
+            if child is not node and isinstance(child, exp.Expression)
+        ]
         for other in others:
             found = _operand_type(other, columns)
             if found is not None:

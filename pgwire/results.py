@@ -30,6 +30,16 @@ class OpenResult:
         self.rows_taken = 0
 
     @classmethod
+    def empty(cls) -> OpenResult:
+        """The result of a statement that returns no rows (a command)."""
+        return cls(pa.schema([]), [], iter(()))
+
+    def read_all(self) -> pa.Table:
+        """Every remaining row as one table (for small results only)."""
+        batches = list(self.take(None))
+        return pa.Table.from_batches(batches, schema=self.schema).rename_columns(self.names)
+
+    @classmethod
     def from_table(cls, table: pa.Table, names: Sequence[str] | None = None) -> OpenResult:
         return cls(table.schema, names or table.column_names, iter(table.to_batches()))
 

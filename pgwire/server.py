@@ -10,7 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import signal
+import socket
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -50,10 +54,47 @@ class ServerOptions:
     idle_timeout_s: float = 8 * 3600.0
     write_timeout_s: float = 300.0
     shutdown_grace_s: float = 30.0
+    max_login_failures: int = 20
+    login_failure_window_s: float = 60.0
 
 
 class TooManyConnections(FatalError):
     sqlstate = "53300"
+
+
+class ShuttingDown(FatalError):
+    sqlstate = "57P01"
+
+
+class LoginThrottled(FatalError):
+    sqlstate = "28000"
+
+
+class LoginThrottle:
+    """Refuses a peer address for a while after too many failed logins from it."""
+
+    def __init__(self, max_failures: int, window_s: float) -> None:
+        self._max_failures = max_failures
+        self._window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> list[float]:
+        recent = [at for at in self._failures.get(address, []) if now - at < self._window_s]
+        if recent:
+            self._failures[address] = recent
+        else:
+            self._failures.pop(address, None)
+        return recent
+
+    def record_failure(self, address: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._failures[address] = [*self._recent(address, now), now]
+
+    def is_blocked(self, address: str) -> bool:
+        with self._lock:
+            return len(self._recent(address, time.monotonic())) >= self._max_failures
 
 
 class ThreadSink:
@@ -71,8 +112,10 @@ class ThreadSink:
         self._timeout_s = write_timeout_s
         self._buffer = bytearray()
         self.is_closed = False
+        self.bytes_written = 0
 
     def write(self, data: bytes | memoryview) -> None:
+        self.bytes_written += len(data)
         if len(data) >= SMALL_WRITE_BYTES:
             self.flush()
             self._send_and_drain(data)
@@ -112,19 +155,21 @@ class WireServer:
     def __init__(self, backend: Backend, options: ServerOptions) -> None:
         self.backend = backend
         self.options = options
-        self._tls = (
+        self.tls = (
             server_context(options.tls_cert, options.tls_key) if options.is_tls_enabled else None
         )
         self._sessions: dict[int, tuple[bytes, Session]] = {}
         self._lock = threading.Lock()
         self._next_pid = 1000 + secrets.randbelow(30000)
-        self._mock_secret = secrets.token_bytes(32)
-        self._executor = ThreadPoolExecutor(
+        self.mock_secret = secrets.token_bytes(32)
+        self.executor = ThreadPoolExecutor(
             max_workers=options.max_connections + 8, thread_name_prefix="pgwire-session"
         )
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._connections = 0
+        self._connections: dict[asyncio.Task[None], _Connection] = {}
+        self.throttle = LoginThrottle(options.max_login_failures, options.login_failure_window_s)
+        self.is_closing = False
 
     @property
     def port(self) -> int:
@@ -137,33 +182,40 @@ class WireServer:
         )
         logger.info("pgwire listening on %s:%s", self.options.host, self.port)
 
-    async def serve_forever(self) -> None:
-        assert self._server is not None
-        async with self._server:
-            await self._server.serve_forever()
-
     async def close(self) -> None:
+        """Stop accepting; idle sessions end now, running statements may finish within
+        the grace period; then everything left is closed."""
+        self.is_closing = True
         if self._server is not None:
             self._server.close()
+        for task, connection in list(self._connections.items()):
+            if not connection.is_busy:
+                task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=self.options.shutdown_grace_s)
         for task in list(self._tasks):
             task.cancel()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
-        self._connections += 1
+        connection = self._connections[task] = _Connection(self, reader, writer)
         try:
-            await _Connection(self, reader, writer).run()
+            await connection.run()
         except (ConnectionError, OSError, asyncio.IncompleteReadError, ClientGone):
             pass
         except TimeoutError:
             logger.info("closing a connection that stalled")
+        except asyncio.CancelledError:
+            if not self.is_closing:
+                raise
+            connection.send_fatal(ShuttingDown("terminating connection due to server shutdown"))
         finally:
-            self._connections -= 1
+            self._connections.pop(task, None)
             self._tasks.discard(task)
             writer.close()
 
@@ -188,7 +240,7 @@ class WireServer:
             entry[1].cancel()
 
     def is_full(self) -> bool:
-        return self._connections > self.options.max_connections
+        return len(self._connections) > self.options.max_connections
 
 
 class _Connection:
@@ -200,7 +252,14 @@ class _Connection:
         self.writer = writer
         self.frames = FrameReader()
         self.is_tls = False
+        self.is_busy = False
         self.loop = asyncio.get_running_loop()
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            # a BI tool's idle pooled connection behind a NAT must not vanish silently
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        peer = writer.get_extra_info("peername")
+        self.address = str(peer[0]) if isinstance(peer, tuple) else "local"
 
     async def _receive(self, timeout_s: float) -> None:
         data = await asyncio.wait_for(self.reader.read(READ_CHUNK_BYTES), timeout_s)
@@ -212,19 +271,28 @@ class _Connection:
         try:
             startup = await self._negotiate()
         except ProtocolViolation as error:
-            self._send_fatal(error)
+            self.send_fatal(error)
             return
         if startup is None:
+            return
+        if self.server.throttle.is_blocked(self.address):
+            self.send_fatal(LoginThrottled("too many failed login attempts; try again later"))
             return
         self.writer.transport.set_write_buffer_limits(
             high=WRITE_BUFFER_HIGH_BYTES, low=WRITE_BUFFER_LOW_BYTES
         )
         process_id, secret_key = self.server.new_identity()
         sink = ThreadSink(self.loop, self.writer, self.server.options.write_timeout_s)
-        config = SessionConfig(process_id, secret_key, self.is_tls, self.server._mock_secret)
+        config = SessionConfig(
+            process_id,
+            secret_key,
+            self.is_tls,
+            self.server.mock_secret,
+            on_login_failed=lambda: self.server.throttle.record_failure(self.address),
+        )
         session = Session(self.server.backend, sink, config)
         if self.server.is_full():
-            self._send_fatal(TooManyConnections("sorry, too many clients already"))
+            self.send_fatal(TooManyConnections("sorry, too many clients already"))
             return
         self.server.register(session)
         try:
@@ -232,14 +300,13 @@ class _Connection:
         finally:
             self.server.unregister(session)
             sink.is_closed = True
-            await self.loop.run_in_executor(self.server._executor, session.close)
+            await self.loop.run_in_executor(self.server.executor, session.close)
 
     async def _serve(self, session: Session, startup: StartupMessage, sink: ThreadSink) -> None:
-        executor = self.server._executor
-        if not await self.loop.run_in_executor(executor, session.start, startup):
+        if not await self._in_worker(session.start, startup):
             return
         self.frames.end_startup()
-        while True:
+        while not self.server.is_closing:
             timeout = (
                 self.server.options.idle_timeout_s
                 if session.phase == "ready"
@@ -249,11 +316,20 @@ class _Connection:
             try:
                 messages = list(self.frames.messages())
             except ProtocolViolation as error:
-                await self.loop.run_in_executor(executor, _report, sink, error)
+                await self._in_worker(_report, sink, error)
                 return
-            if not await self.loop.run_in_executor(executor, _handle_all, session, messages):
-                await asyncio.sleep(0)
+            if not await self._in_worker(_handle_all, session, messages):
                 return
+        self.send_fatal(ShuttingDown("terminating connection due to server shutdown"))
+
+    async def _in_worker(self, function: Callable[..., bool | None], *args: object) -> bool:
+        """Run session code in a worker thread; the connection counts as busy meanwhile
+        (shutdown waits for it instead of cutting it off)."""
+        self.is_busy = True
+        try:
+            return bool(await self.loop.run_in_executor(self.server.executor, function, *args))
+        finally:
+            self.is_busy = False
 
     async def _negotiate(self) -> StartupMessage | None:
         """Answer SSLRequest/GSSENCRequest/CancelRequest until the StartupMessage arrives;
@@ -276,7 +352,7 @@ class _Connection:
                 await self._answer_ssl_request(timeout)
 
     async def _answer_ssl_request(self, timeout: float) -> None:
-        tls = self.server._tls
+        tls = self.server.tls
         if self.frames.pending_bytes:
             # Bytes sent before the handshake would bypass TLS (CVE-2021-23222).
             raise ProtocolViolation("received unencrypted data after SSL request")
@@ -285,13 +361,15 @@ class _Connection:
             return
         # The ClientHello must reach the TLS layer, not the plaintext stream buffer: stop
         # reading before the client can send it.
-        self.writer.transport.pause_reading()
+        transport = self.writer.transport
+        assert isinstance(transport, asyncio.ReadTransport)
+        transport.pause_reading()
         self.writer.write(b"S")
         await asyncio.wait_for(self.writer.drain(), timeout)
         await asyncio.wait_for(self.writer.start_tls(tls), timeout)
         self.is_tls = True
 
-    def _send_fatal(self, error: PgError) -> None:
+    def send_fatal(self, error: PgError) -> None:
         self.writer.write(replies.error_response(error_fields(error)))
 
 
@@ -304,9 +382,10 @@ def _handle_all(session: Session, messages: list[Message]) -> bool:
     return True
 
 
-def _report(sink: ThreadSink, error: PgError) -> None:
+def _report(sink: ThreadSink, error: PgError) -> bool:
     sink.write(replies.error_response(error_fields(error)))
     sink.flush()
+    return False
 
 
 async def serve(
@@ -316,13 +395,21 @@ async def serve(
     tls_cert: str | None = None,
     tls_key: str | None = None,
 ) -> None:
-    """Run the endpoint until cancelled."""
+    """Run the endpoint until cancelled or sent SIGTERM/SIGINT; then shut down gracefully
+    (running statements may finish within the grace period)."""
     server = WireServer(backend, ServerOptions(host, port, tls_cert, tls_key))
     await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
     try:
-        await server.serve_forever()
+        await stop.wait()
     finally:
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signal_number)
         await server.close()
+        logger.info("pgwire stopped")
 
 
 def run_server(
@@ -332,8 +419,5 @@ def run_server(
     tls_cert: str | None = None,
     tls_key: str | None = None,
 ) -> None:
-    """Blocking entry point for `manage.py pgwire`; returns on Ctrl-C."""
-    try:
-        asyncio.run(serve(backend, host, port, tls_cert, tls_key))
-    except KeyboardInterrupt:
-        logger.info("pgwire stopped")
+    """Blocking entry point for `manage.py pgwire`; returns after SIGTERM or Ctrl-C."""
+    asyncio.run(serve(backend, host, port, tls_cert, tls_key))

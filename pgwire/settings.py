@@ -146,7 +146,7 @@ _SETTINGS = (
     Setting("application_name", "", is_reported=True),
     Setting("is_superuser", "off", is_reported=True, is_read_only=True),
     Setting("session_authorization", "", is_reported=True, is_read_only=True),
-    Setting("default_transaction_read_only", "on", is_reported=True, normalize=_boolean),
+    Setting("default_transaction_read_only", "off", is_reported=True, normalize=_boolean),
     Setting("in_hot_standby", "off", is_reported=True, is_read_only=True),
     Setting("extra_float_digits", "1", normalize=_integer(-15, 3)),
     Setting("search_path", '"$user", public', normalize=_search_path),
@@ -157,7 +157,7 @@ _SETTINGS = (
     Setting("bytea_output", "hex", normalize=_only("hex")),
     Setting("transaction_isolation", "read committed", normalize=_isolation),
     Setting("default_transaction_isolation", "read committed", normalize=_isolation),
-    Setting("transaction_read_only", "on", normalize=_boolean),
+    Setting("transaction_read_only", "off", normalize=_boolean),
     Setting("max_identifier_length", "63", is_read_only=True),
     Setting("max_index_keys", "32", is_read_only=True),
     Setting("block_size", "8192", is_read_only=True),
@@ -276,3 +276,31 @@ class SessionSettings:
         }
         merged.update(self.custom)
         return merged
+
+
+def milliseconds(value: str) -> int:
+    """A duration setting as shown (`0`, `250ms`, `30s`, `5min`) in milliseconds."""
+    for unit in sorted(_DURATION_UNITS_MS, key=len, reverse=True):
+        if unit and value.endswith(unit) and value[: -len(unit)].isdigit():
+            return int(value[: -len(unit)]) * _DURATION_UNITS_MS[unit]
+    return int(value) if value.isdigit() else 0
+
+
+def startup_options(options: str) -> list[tuple[str, str]]:
+    """The `-c name=value` and `--name=value` pairs of the startup `options` parameter
+    (spaces inside a value escaped as `\\ `)."""
+    pairs: list[tuple[str, str]] = []
+    words = [word.replace("\x00", " ") for word in options.replace("\\ ", "\x00").split()]
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "-c" and index + 1 < len(words):
+            index += 1
+            word = words[index]
+        elif word.startswith("--") or word.startswith("-c"):
+            word = word[2:]
+        name, separator, value = word.partition("=")
+        if separator:
+            pairs.append((name.replace("-", "_"), value))
+        index += 1
+    return pairs

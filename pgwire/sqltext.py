@@ -86,8 +86,8 @@ def _skip_token(sql: str, index: int) -> int:
     if sql.startswith("/*", index):
         return _skip_block_comment(sql, index)
     if char == "$":
-        end = _skip_dollar(sql, index)
-        return index if end is None else end
+        dollar_end = _skip_dollar(sql, index)
+        return index if dollar_end is None else dollar_end
     return index
 
 

@@ -12,12 +12,13 @@ from functools import lru_cache
 import pyarrow as pa
 from sqlglot import exp, parse_one
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from connectors.base import TableInfo
 from pgwire.catalog import DIALECT, is_catalog_statement
 from pgwire.commands import Command, parse_command
 from pgwire.params import infer_parameter_types
-from pgwire.sqltext import is_blank
+from pgwire.sqltext import TokenKind, first_word, is_blank, tokenize
 from pgwire.types import TYPES_BY_NAME, TYPES_BY_OID, PgType
 
 SETTINGS_FUNCTIONS = frozenset({"set_config", "current_setting"})
@@ -36,6 +37,7 @@ class Prepared:
     sql: str
     route: Route
     command: Command | None = None
+    # shared with other statements of the same text: read it, copy it before changing it
     expression: exp.Expression | None = None  # None for commands and unparsable SQL
     param_types: list[PgType] = field(default_factory=list)
     schema: pa.Schema | None = None  # result schema once described
@@ -43,18 +45,19 @@ class Prepared:
 
 
 @lru_cache(maxsize=512)
-def _parse(sql: str) -> exp.Expression | None:
+def _analyse(sql: str) -> tuple[exp.Expression | None, Route, bool]:
+    """(tree, route, whether it has `$n` parameters) of a query text, parsed once per
+    distinct text. The tree is None when sqlglot cannot parse it (the engine then
+    reports the syntax error with its position)."""
     try:
-        return parse_one(sql, read=DIALECT)
+        tree = parse_one(sql, read=DIALECT)
     except (ParseError, TokenError, ValueError):
-        return None
-
-
-def parse_sql(sql: str) -> exp.Expression | None:
-    """A private copy of the parsed tree of `sql`, or None when sqlglot cannot parse it
-    (the engine then reports the syntax error with its position)."""
-    tree = _parse(sql)
-    return tree.copy() if tree is not None else None
+        return None, Route.ENGINE, False
+    if not isinstance(tree, exp.Expression):
+        return None, Route.ENGINE, False
+    # PostgreSQL folds unquoted names to lower case (Power BI writes INFORMATION_SCHEMA.TABLES)
+    tree = normalize_identifiers(tree, dialect="postgres")
+    return tree, _route(tree), tree.find(exp.Parameter) is not None
 
 
 def _is_settings_call(node: exp.Expression) -> bool:
@@ -73,14 +76,24 @@ def is_settings_query(expression: exp.Expression) -> bool:
     )
 
 
-def _route(expression: exp.Expression | None) -> Route:
-    if expression is None:
-        return Route.ENGINE
+def _route(expression: exp.Expression) -> Route:
     if is_settings_query(expression):
         return Route.SETTINGS
     if is_catalog_statement(expression):
         return Route.CATALOG
     return Route.ENGINE
+
+
+def _without_local(sql: str) -> str:
+    """`CREATE LOCAL TEMPORARY TABLE` (Tableau) as `CREATE TEMPORARY TABLE`: LOCAL is a
+    no-op in PostgreSQL that sqlglot does not parse."""
+    if first_word(sql) != "create":
+        return sql
+    tokens = tokenize(sql)
+    words = [token.value for token in tokens[:3] if token.kind == TokenKind.WORD]
+    if words[:2] != ["create", "local"] or len(tokens) < 3:
+        return sql
+    return sql[: tokens[1].position] + sql[tokens[2].position :]
 
 
 def prepare(sql: str, declared_oids: Sequence[int], tables: Sequence[TableInfo]) -> Prepared:
@@ -94,10 +107,8 @@ def prepare(sql: str, declared_oids: Sequence[int], tables: Sequence[TableInfo])
     command = parse_command(sql)
     if command is not None:
         return Prepared(sql, Route.COMMAND, command=command, param_types=declared)
-    expression = parse_sql(sql)
-    types = (
-        infer_parameter_types(expression, declared_oids, tables)
-        if expression is not None
-        else declared
-    )
-    return Prepared(sql, _route(expression), expression=expression, param_types=types)
+    expression, route, has_parameters = _analyse(_without_local(sql))
+    types = declared
+    if expression is not None and (has_parameters or declared_oids):
+        types = infer_parameter_types(expression, declared_oids, tables)
+    return Prepared(sql, route, expression=expression, param_types=types)

@@ -103,8 +103,9 @@ def _ryu_text(value: float, is_float4: bool) -> bytes:
     if special or value == 0:
         return special or (b"-0" if math.copysign(1, value) < 0 else b"0")
     if is_float4:
-        below = float(np.nextafter(np.float32(value), np.float32(-np.inf)))
-        above = float(np.nextafter(np.float32(value), np.float32(np.inf)))
+        with np.errstate(over="ignore"):  # the neighbour of FLT_MAX is infinity
+            below = float(np.nextafter(np.float32(value), np.float32(-np.inf)))
+            above = float(np.nextafter(np.float32(value), np.float32(np.inf)))
     else:
         below, above = math.nextafter(value, -math.inf), math.nextafter(value, math.inf)
     with localcontext() as context:

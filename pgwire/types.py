@@ -136,7 +136,7 @@ OID_LIKE = frozenset(
         "cid",
     }
 )
-# PostgreSQL types whose text and binary forms are both the UTF-8 text
+# PostgreSQL types whose text form a string column holds as is
 TEXT_LIKE = frozenset(
     {
         "text",
@@ -155,6 +155,21 @@ TEXT_LIKE = frozenset(
         "money",
         "tid",
         "timetz",
+    }
+)
+# ... and whose binary form is that same text (the others have binary layouts of their own)
+BINARY_IS_TEXT = frozenset(
+    {
+        "text",
+        "varchar",
+        "bpchar",
+        "name",
+        "char",
+        "json",
+        "xml",
+        "pg_node_tree",
+        "unknown",
+        "cstring",
     }
 )
 VECTOR_ELEMENT = {"int2vector": "int2", "oidvector": "oid"}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -24,6 +26,14 @@ from dashboards.tokens import create_token
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"succeeded", "failed", "cancelled"}
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T], timeout_s: float) -> T:
+    """Run `coroutine` to its end on a fresh event loop in its own thread: the browser
+    tests' Playwright keeps a loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coroutine, timeout_s)).result()
 
 
 def require_service(name: str, problem: str) -> None:

@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dashwire-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 HEARTBEAT_INTERVAL_S = 0.5

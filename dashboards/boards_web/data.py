@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from dashboards.board_access import get_dashboard_for_user, get_public_link
@@ -38,7 +39,7 @@ def _bad_filter(error: FilterValueError) -> JsonResponse:
 
 @login_required
 @require_GET
-def dashboard_data(request: HttpRequest, dashboard_id: int) -> HttpResponse:
+def dashboard_data(request: HttpRequest, dashboard_id: int) -> HttpResponseBase:
     try:
         dashboard = get_dashboard_for_user(request.user, dashboard_id)
         view = user_view(request, dashboard, acting_user(request))
@@ -92,7 +93,7 @@ def embed_board_view(request: HttpRequest, grant: EmbedGrant) -> BoardView:
 
 
 @require_GET
-def public_data(request: HttpRequest, token: str) -> HttpResponse:
+def public_data(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         return event_stream(request, public_board_view(request, public_link_or_404(token)))
     except FilterValueError as error:
@@ -100,7 +101,7 @@ def public_data(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def embed_data(request: HttpRequest, token: str) -> HttpResponse:
+def embed_data(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         return event_stream(request, embed_board_view(request, embed_grant_or_404(token)))
     except FilterValueError as error:
@@ -109,7 +110,7 @@ def embed_data(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def widget_csv(request: HttpRequest, dashboard_id: int, widget_id: int) -> HttpResponse:
+def widget_csv(request: HttpRequest, dashboard_id: int, widget_id: int) -> HttpResponseBase:
     """The widget's query result under the current filters, as CSV (whole, streamed)."""
     try:
         dashboard = get_dashboard_for_user(request.user, dashboard_id)

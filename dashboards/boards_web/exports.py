@@ -24,8 +24,8 @@ MIN_WIDTH_PX, MAX_WIDTH_PX = 480, 3840
 def _base_url(request: HttpRequest) -> str:
     """Where the server's own Chromium reaches this site (EXPORT_BASE_URL behind a proxy
     whose public address the server cannot reach)."""
-    configured = getattr(settings, "EXPORT_BASE_URL", "")
-    return str(configured).rstrip("/") if configured else request.build_absolute_uri("/")[:-1]
+    configured: str = settings.EXPORT_BASE_URL
+    return configured.rstrip("/") if configured else request.build_absolute_uri("/")[:-1]
 
 
 @login_required

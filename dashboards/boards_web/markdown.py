@@ -3,7 +3,7 @@ is escaped, and markdown-it refuses javascript:, vbscript: and data: links itsel
 
 from __future__ import annotations
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from markdown_it import MarkdownIt
 
 _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
@@ -12,4 +12,4 @@ _RENDERER = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
 
 
 def render_markdown(text: str) -> SafeString:
-    return mark_safe(_RENDERER.render(text))
+    return SafeString(_RENDERER.render(text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -97,7 +97,7 @@ def dashboard_page(request: HttpRequest, dashboard_id: int) -> HttpResponse:
         view = None
         error = problem.message
     boxes = widget_boxes(dashboard)
-    extra = {}
+    extra: dict[str, Any] = {}
     if can_edit:
         extra["visualizations"] = [
             {"id": v.pk, "name": v.name, "query": v.query.name, "type": v.spec.get("type")}

@@ -26,7 +26,7 @@ from dashboards.sharing import (
     sign_embed_token,
     unshare_dashboard,
 )
-from dashboards.web.jsonio import read_json
+from dashboards.web.jsonio import BadRequest, read_json
 
 
 class ShareIn(BaseModel):
@@ -42,6 +42,12 @@ class ShareIn(BaseModel):
     filter_values: dict[str, Any] = Field(default_factory=dict)
     expires_in_days: int | None = Field(default=None, ge=1, le=3660)
     ttl_s: int = Field(default=3600, ge=60)
+
+
+def _required(value: int | None) -> int:
+    if value is None:
+        raise BadRequest("which one? (share_id or link_id is missing)")
+    return value
 
 
 def sharing_state(dashboard: Dashboard) -> dict[str, Any]:
@@ -84,7 +90,7 @@ def _share(request: HttpRequest, dashboard: Dashboard, body: ShareIn) -> dict[st
 
 
 def _unshare(request: HttpRequest, dashboard: Dashboard, body: ShareIn) -> dict[str, Any]:
-    unshare_dashboard(acting_user(request), dashboard.shares.get(pk=body.share_id))
+    unshare_dashboard(acting_user(request), dashboard.shares.get(pk=_required(body.share_id)))
     return {}
 
 
@@ -102,7 +108,8 @@ def _publish(request: HttpRequest, dashboard: Dashboard, body: ShareIn) -> dict[
 
 
 def _unpublish(request: HttpRequest, dashboard: Dashboard, body: ShareIn) -> dict[str, Any]:
-    revoke_public_link(acting_user(request), dashboard.public_links.get(pk=body.link_id))
+    link = dashboard.public_links.get(pk=_required(body.link_id))
+    revoke_public_link(acting_user(request), link)
     return {}
 
 

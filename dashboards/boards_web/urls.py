@@ -13,9 +13,7 @@ urlpatterns = [
     path("dashboards/<int:dashboard_id>/data", data.dashboard_data, name="data"),
     path("dashboards/<int:dashboard_id>/layout", editing.layout, name="layout"),
     path("dashboards/<int:dashboard_id>/widgets", editing.widgets, name="widgets"),
-    path(
-        "dashboards/<int:dashboard_id>/widgets/<int:widget_id>", editing.widget, name="widget"
-    ),
+    path("dashboards/<int:dashboard_id>/widgets/<int:widget_id>", editing.widget, name="widget"),
     path(
         "dashboards/<int:dashboard_id>/widgets/<int:widget_id>.csv",
         data.widget_csv,

@@ -80,8 +80,8 @@ def _requested_age(request: HttpRequest, ceiling: float) -> float:
 
 def user_view(request: HttpRequest, dashboard: Dashboard, user: User) -> BoardView:
     """A logged-in viewer: any value a filter admits; `refresh=1` runs everything anew."""
-    max_age = 0.0 if request.GET.get("refresh") == "1" else _requested_age(
-        request, dashboard.max_age_s
+    max_age = (
+        0.0 if request.GET.get("refresh") == "1" else _requested_age(request, dashboard.max_age_s)
     )
     return BoardView(
         dashboard=dashboard,

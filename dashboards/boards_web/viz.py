@@ -86,6 +86,8 @@ def _source_run(user: User, source: SourceIn) -> tuple[QueryRun, SavedQuery | No
     if source.run is not None:
         run = get_run_for_user(user, str(source.run))
         return run, run.saved_query
+    if source.query is None:  # one_source() lets no other case through
+        raise SavedQuery.DoesNotExist("no source")
     query = get_saved_queries_for_user(user).get(pk=source.query)
     run = submit_run(
         user,

@@ -175,8 +175,10 @@ def _check_bindings(bindings: Any) -> None:
     if not isinstance(bindings, dict):
         raise ValidationError({"parameter_bindings": "an object of parameter → binding"})
     for parameter, binding in bindings.items():
-        if not isinstance(binding, dict) or len(binding) != 1 or not (
-            isinstance(binding.get("filter"), str) or "value" in binding
+        if (
+            not isinstance(binding, dict)
+            or len(binding) != 1
+            or not (isinstance(binding.get("filter"), str) or "value" in binding)
         ):
             raise ValidationError(
                 {"parameter_bindings": f'{parameter}: {{"filter": name}} or {{"value": value}}'}
@@ -231,9 +233,7 @@ class PublicLink(models.Model):
     token is shown once. Widgets run as `created_by`, so the link never reaches data its
     creator cannot."""
 
-    dashboard = models.ForeignKey(
-        Dashboard, on_delete=models.CASCADE, related_name="public_links"
-    )
+    dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="public_links")
     token_hash = models.CharField(max_length=64, unique=True)
     token_hint = models.CharField(max_length=8)  # the first characters, to tell links apart
     # filter name → the values a viewer may pick; a filter not named stays at its default

@@ -68,9 +68,10 @@ def build_catalog(datasource: DataSource) -> dict[str, Any]:
     }
 
 
-def cached_catalog(datasource: DataSource) -> dict[str, Any]:
+def cached_catalog(datasource: DataSource, *, is_refresh: bool = False) -> dict[str, Any]:
+    """The listing from the cache, or from the engine when absent or `is_refresh`."""
     key = f"catalog:{datasource.pk}:{datasource.data_version}"
-    catalog: dict[str, Any] | None = cache.get(key)
+    catalog: dict[str, Any] | None = None if is_refresh else cache.get(key)
     if catalog is None:
         catalog = build_catalog(datasource)
         cache.set(key, catalog, CATALOG_TTL_S)
@@ -85,6 +86,7 @@ def catalog_json(request: HttpRequest, name: str) -> JsonResponse:
     except DataSource.DoesNotExist:
         return json_error(f"no data source {name}", status=404)
     try:
-        return JsonResponse(cached_catalog(datasource))
+        is_refresh = request.GET.get("refresh") == "1"
+        return JsonResponse(cached_catalog(datasource, is_refresh=is_refresh))
     except ConnectorError as error:
         return json_error(f"data source {name}: {error.message}", status=502)

@@ -1,5 +1,4 @@
-"""The editor page and its fetch() endpoints: run, format, draft autosave and the values of
-a dropdown parameter filled by another saved query."""
+"""The editor page and its fetch() endpoints: run, format and draft autosave."""
 
 from __future__ import annotations
 
@@ -28,7 +27,6 @@ from dashboards.access import (
 from dashboards.drafts import draft_key, get_draft, save_draft
 from dashboards.governance import Origin, dialect_of
 from dashboards.models import DataSource, QueryRun, RunStatus, SavedQuery
-from dashboards.result_store import ResultMissing, read_page
 from dashboards.runs import submit_run
 from dashboards.sql_format import format_sql
 from dashboards.web.jsonio import BadRequest, json_error, read_json, text_field
@@ -36,7 +34,6 @@ from dashboards.web.runs import run_payload
 from dashboards.web.users import acting_user
 
 _DRAFT_KEY = re.compile(r"^(new|query-(\d+))$")
-MAX_OPTIONS = 1000
 
 
 def query_payload(query: SavedQuery, user: Any) -> dict[str, Any]:
@@ -74,9 +71,9 @@ def _editor_urls() -> dict[str, str]:
 
 
 def _reopened_run(request: HttpRequest, query: SavedQuery | None) -> QueryRun | None:
-    """The run named by ?run=, else (for a saved query opened without parameter values)
-    the user's latest successful run of it."""
-    run_id = request.GET.get("run")
+    """The run named by ?reopen= (from the history) or ?run=, else (for a saved query
+    opened without parameter values) the user's latest successful run of it."""
+    run_id = request.GET.get("reopen") or request.GET.get("run")
     if run_id:
         try:
             return get_run_for_user(request.user, run_id)
@@ -246,45 +243,3 @@ def autosave_draft(request: HttpRequest) -> JsonResponse:
     except ValueError as error:
         return json_error(str(error))
     return JsonResponse({"updated_at": draft.updated_at.isoformat()})
-
-
-@login_required
-@require_GET
-def parameter_options(request: HttpRequest, query_id: int) -> JsonResponse:
-    """The values (first column) of a saved query, for a dropdown parameter. Answers
-    {"values": […]}, {"run": id, "status": …} while it runs (ask again with ?run=id), or
-    {"error": …}."""
-    try:
-        query = get_saved_queries_for_user(request.user).get(pk=query_id)
-    except SavedQuery.DoesNotExist:
-        return json_error(f"no query {query_id}", status=404)
-    options_run = _options_run(request, query)
-    if options_run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
-        return JsonResponse({"run": str(options_run.pk), "status": options_run.status})
-    if options_run.status != RunStatus.SUCCEEDED:
-        return JsonResponse({"error": options_run.error_message or options_run.status})
-    try:
-        page = read_page(options_run.fingerprint, offset=0, limit=MAX_OPTIONS)
-    except ResultMissing as error:
-        return JsonResponse({"error": str(error)})
-    if page.num_columns == 0:
-        return JsonResponse({"values": []})
-    values = [str(v) for v in page.column(0).to_pylist() if v is not None]
-    return JsonResponse({"values": list(dict.fromkeys(values))})
-
-
-def _options_run(request: HttpRequest, query: SavedQuery) -> QueryRun:
-    run_id = request.GET.get("run")
-    if run_id:
-        try:
-            return get_run_for_user(request.user, run_id)
-        except (QueryRun.DoesNotExist, ValidationError):
-            pass
-    return submit_run(
-        acting_user(request),
-        datasource=query.datasource,
-        sql=query.sql,
-        origin=Origin.EDITOR,
-        max_age_s=settings.RESULT_TTL_S,
-        saved_query=query,
-    )

@@ -4,7 +4,16 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dashboards.web import accounts, catalog, datasources, downloads, editor, history, library
+from dashboards.web import (
+    accounts,
+    catalog,
+    datasources,
+    downloads,
+    editor,
+    history,
+    library,
+    parameters,
+)
 
 app_name = "web"
 
@@ -20,7 +29,7 @@ urlpatterns = [
     path("queries/", library.query_list, name="queries"),
     path("queries/save", library.save, name="query_save"),
     path("queries/<int:query_id>/", editor.saved_query, name="query"),
-    path("queries/<int:query_id>/options.json", editor.parameter_options, name="query_options"),
+    path("queries/<int:query_id>/options.json", parameters.parameter_options, name="query_options"),
     path("queries/<int:query_id>/fork", library.fork, name="query_fork"),
     path("queries/<int:query_id>/trash", library.trash, name="query_trash"),
     path("queries/<int:query_id>/untrash", library.untrash, name="query_untrash"),

@@ -9,6 +9,7 @@ const PAGE_ROWS = 200;
 const MAX_CACHED_PAGES = 40;
 const MAX_SPACER_PX = 8_000_000;
 const FETCH_DELAY_MS = 40;
+const MAX_RETRIES = 3;
 
 export class ResultGrid {
   /**
@@ -72,7 +73,8 @@ export class ResultGrid {
     this.viewport.addEventListener("scroll", () => this.schedule());
     this.viewport.addEventListener("keydown", (event) => this.onKey(event));
     this.tbody.addEventListener("click", (event) => this.onCellClick(event));
-    new ResizeObserver(() => this.schedule()).observe(this.viewport);
+    this.resizeObserver = new ResizeObserver(() => this.schedule());
+    this.resizeObserver.observe(this.viewport);
     this.sizeSpacer();
   }
 
@@ -102,13 +104,17 @@ export class ResultGrid {
   firstRow() {
     const visible = this.visibleRows();
     const maxFirst = Math.max(0, this.rowCount - visible + 1);
-    if (!this.isScaled) return Math.min(maxFirst, Math.floor(this.viewport.scrollTop / ROW_HEIGHT));
+    const top = this.viewport.scrollTop;
+    if (!this.isScaled) return Math.min(maxFirst, Math.floor(top / ROW_HEIGHT));
+    // a pixel spans several rows here: keyboard jumps land on their exact row, the ends snap
+    if (this.pinned && Math.abs(this.pinned.top - top) < 1) return Math.min(maxFirst, this.pinned.first);
     const maxScroll = Math.max(1, this.viewport.scrollHeight - this.viewport.clientHeight);
-    return Math.round((this.viewport.scrollTop / maxScroll) * maxFirst);
+    if (top >= maxScroll - 1) return maxFirst;
+    return Math.round((top / maxScroll) * maxFirst);
   }
 
   schedule() {
-    if (this.frame) return;
+    if (this.frame || this.isDisposed) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
       this.render();
@@ -179,8 +185,20 @@ export class ResultGrid {
     } catch (error) {
       if (generation !== this.generation) return;
       this.pages.delete(page);
-      this.root.dispatchEvent(new CustomEvent("grid:error", { detail: { message: error.message } }));
+      this.failures = (this.failures || 0) + 1;
+      if (this.failures <= MAX_RETRIES) setTimeout(() => this.schedule(), 250 * this.failures);
+      else this.root.dispatchEvent(new CustomEvent("grid:error", { detail: { message: error.message } }));
+      return;
     }
+    this.failures = 0;
+  }
+
+  // Stop answering scrolls and page loads: a new result replaced this grid.
+  dispose() {
+    this.generation += 1;
+    this.isDisposed = true;
+    this.resizeObserver.disconnect();
+    clearTimeout(this.fetchTimer);
   }
 
   evict(keep) {
@@ -219,7 +237,9 @@ export class ResultGrid {
     if (!this.isScaled) this.viewport.scrollTop = target * ROW_HEIGHT;
     else {
       const maxFirst = Math.max(1, this.rowCount - this.visibleRows() + 1);
-      this.viewport.scrollTop = (target / maxFirst) * (this.viewport.scrollHeight - this.viewport.clientHeight);
+      const first = Math.min(target, maxFirst);
+      this.viewport.scrollTop = (first / maxFirst) * (this.viewport.scrollHeight - this.viewport.clientHeight);
+      this.pinned = { first, top: this.viewport.scrollTop };
     }
     this.render();
   }

@@ -14,13 +14,13 @@ export function findParameters(sql) {
 }
 
 function uiType(spec) {
-  return spec.type === "text" && spec.source_query_id ? "query" : spec.type;
+  return spec.type === "text" && "source_query_id" in spec ? "query" : spec.type;
 }
 
 function specFor(name, type, previous = {}) {
   const spec = { name, type: type === "query" ? "text" : type, options: [], is_multi: false, default: null };
   if (type === "enum") { spec.options = previous.options || []; spec.is_multi = !!previous.is_multi; }
-  if (type === "query") spec.source_query_id = previous.source_query_id || null;
+  if (type === "query") spec.source_query_id = previous.source_query_id ?? null;
   return spec;
 }
 

@@ -84,6 +84,7 @@ export class RunPanel {
 
   showResult(run, page) {
     const resultUrl = url(this.urls.result, { id: run.id });
+    this.grid?.dispose();
     this.grid = new ResultGrid(this.gridRoot, {
       columns: page.columns,
       rowCount: page.row_count,
@@ -111,7 +112,14 @@ export class RunPanel {
       a.setAttribute("download", "");
       return a;
     });
-    this.downloads.replaceChildren(document.createTextNode("Download "), ...links);
+    const visualize = document.createElement("a");
+    visualize.href = `/visualizations/new?run=${encodeURIComponent(run.id)}`;
+    visualize.textContent = "Visualize";
+    visualize.className = "visualize";
+    visualize.dataset.visualize = "";
+    this.downloads.replaceChildren(
+      document.createTextNode("Download "), ...links, document.createTextNode(" · "), visualize,
+    );
     this.downloads.hidden = false;
   }
 
@@ -149,7 +157,7 @@ export class RunPanel {
 
   tick() {
     const update = () => {
-      this.elapsed.textContent = formatDuration(performance.now() - this.startedAt);
+      this.elapsed.textContent = `⏱ ${formatDuration(performance.now() - this.startedAt)}`;
       if (this.isBusy) this.elapsedFrame = setTimeout(update, 100);
     };
     clearTimeout(this.elapsedFrame);

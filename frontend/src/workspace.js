@@ -72,10 +72,12 @@ export function mountWorkspace(root) {
     saveState.dataset.dirty = String(isDirty());
   }
 
-  async function loadCatalog(name) {
+  async function loadCatalog(name, { refresh = false } = {}) {
     browser.showLoading(name);
     try {
-      if (!catalogs.has(name)) catalogs.set(name, getJSON(fill(urls.catalog, { name })));
+      if (refresh || !catalogs.has(name)) {
+        catalogs.set(name, getJSON(fill(urls.catalog, { name }) + (refresh ? "?refresh=1" : "")));
+      }
       const catalog = await catalogs.get(name);
       if (name !== datasource) return;
       browser.render(catalog);
@@ -192,17 +194,40 @@ export function mountWorkspace(root) {
     }
   }
 
+  // Opened from the history: the run's SQL replaces the text as one undoable change (Ctrl+Z
+  // brings the draft back); the URL then names the run, so a reload keeps the text.
+  function reopen(run) {
+    if (run.sql !== editor.getDoc()) editor.setDoc(run.sql);
+    if (run.datasource !== datasource && [...datasourceSelect.options].some((o) => o.value === run.datasource)) {
+      datasource = run.datasource;
+      datasourceSelect.value = datasource;
+    }
+    for (const [name, value] of Object.entries(run.parameters || {})) {
+      if (typeof value === "object" && !Array.isArray(value)) {
+        search.set(`p_${name}.start`, value.start);
+        search.set(`p_${name}.end`, value.end);
+      } else if (Array.isArray(value)) value.forEach((v) => search.append(`p_${name}`, v));
+      else search.set(`p_${name}`, String(value));
+    }
+    const next = new URLSearchParams(search);
+    next.delete("reopen");
+    if (!query) next.set("run", run.id);
+    history.replaceState(null, "", `${location.pathname}?${next}`);
+  }
+
   datasourceSelect.addEventListener("change", () => {
     datasource = datasourceSelect.value;
     loadCatalog(datasource);
     changed();
   });
   root.querySelector("[data-run]").addEventListener("click", () => run());
+  root.querySelector("[data-schema-refresh]").addEventListener("click", () => loadCatalog(datasource, { refresh: true }));
   root.querySelector("[data-run-fresh]").addEventListener("click", () => run({ fresh: true }));
   root.querySelector("[data-format]").addEventListener("click", () => format());
   root.querySelector("[data-save]").addEventListener("click", () => save());
   root.querySelector("[data-save-as]")?.addEventListener("click", () => save({ asNew: true }));
 
+  if (search.has("reopen") && state.run) reopen(state.run);
   params.readURL(search);
   params.sync(editor.getDoc());
   saveState.textContent = isDirty() ? "unsaved changes (draft kept)" : query ? "saved" : "";

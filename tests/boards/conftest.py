@@ -13,7 +13,7 @@ from django.test import Client
 
 from dashboards.board_schemas import FilterDefinition, WidgetPosition
 from dashboards.boards import add_widget, create_dashboard
-from dashboards.models import Dashboard, DataSource, SavedQuery, Visualization
+from dashboards.models import Dashboard, DataSource, FilterType, SavedQuery, Visualization
 from dashboards.queries import create_saved_query
 from dashboards.visualizations import create_visualization
 
@@ -27,68 +27,96 @@ def analyst_web(analyst: User) -> Client:
     return client
 
 
-@pytest.fixture
-def sales_query(analyst: User, duck_source: DataSource) -> SavedQuery:
+def make_sales_query(user: User, datasource: DataSource) -> SavedQuery:
     return create_saved_query(
-        analyst,
+        user,
         name="Sales by region",
         sql=(
             "SELECT region, sum(amount) AS total, count(*) AS orders FROM sales "
             "WHERE id <= {{ max_id }} GROUP BY region ORDER BY region"
         ),
-        datasource=duck_source,
+        datasource=datasource,
         parameters=[{"name": "max_id", "type": "number", "default": 100}],
     )
 
 
-@pytest.fixture
-def daily_query(analyst: User, duck_source: DataSource) -> SavedQuery:
+def make_daily_query(user: User, datasource: DataSource) -> SavedQuery:
     return create_saved_query(
-        analyst,
+        user,
         name="Daily sales",
         sql="SELECT day, region, amount FROM sales WHERE id <= {{ max_id }} ORDER BY day",
-        datasource=duck_source,
+        datasource=datasource,
         parameters=[{"name": "max_id", "type": "number", "default": 100}],
     )
 
 
-@pytest.fixture
-def bar_chart(analyst: User, sales_query: SavedQuery) -> Visualization:
+def make_bar_chart(user: User, query: SavedQuery) -> Visualization:
     return create_visualization(
-        analyst,
-        query=sales_query,
+        user,
+        query=query,
         name="Sales per region",
         spec={"type": "bar", "encodings": {"x": "region", "y": ["total"]}},
     )
 
 
+def make_line_chart(user: User, query: SavedQuery) -> Visualization:
+    return create_visualization(
+        user,
+        query=query,
+        name="Sales per day",
+        spec={"type": "line", "encodings": {"x": "day", "y": ["amount"], "series": "region"}},
+    )
+
+
+def make_board(user: User, bar_chart: Visualization, line_chart: Visualization) -> Dashboard:
+    """Two charts bound to the number filter `max_id` (default 100), and a text box."""
+    dashboard = create_dashboard(
+        user,
+        name="Sales",
+        filters=[
+            FilterDefinition(name="max_id", type=FilterType.NUMBER, label="Up to id", default=100)
+        ],
+    )
+    add_widget(user, dashboard, text="# Sales\nAll **regions**.")
+    add_widget(user, dashboard, visualization=bar_chart)
+    add_widget(
+        user,
+        dashboard,
+        visualization=line_chart,
+        position=WidgetPosition(x=6, y=2, width=6, height=6),
+    )
+    return dashboard
+
+
+def make_sales_board(user: User, datasource: DataSource) -> Dashboard:
+    bar = make_bar_chart(user, make_sales_query(user, datasource))
+    line = make_line_chart(user, make_daily_query(user, datasource))
+    return make_board(user, bar, line)
+
+
+@pytest.fixture
+def sales_query(analyst: User, duck_source: DataSource) -> SavedQuery:
+    return make_sales_query(analyst, duck_source)
+
+
+@pytest.fixture
+def daily_query(analyst: User, duck_source: DataSource) -> SavedQuery:
+    return make_daily_query(analyst, duck_source)
+
+
+@pytest.fixture
+def bar_chart(analyst: User, sales_query: SavedQuery) -> Visualization:
+    return make_bar_chart(analyst, sales_query)
+
+
 @pytest.fixture
 def line_chart(analyst: User, daily_query: SavedQuery) -> Visualization:
-    return create_visualization(
-        analyst,
-        query=daily_query,
-        name="Sales per day",
-        spec={
-            "type": "line",
-            "encodings": {"x": "day", "y": ["amount"], "series": "region"},
-        },
-    )
+    return make_line_chart(analyst, daily_query)
 
 
 @pytest.fixture
 def board(analyst: User, bar_chart: Visualization, line_chart: Visualization) -> Dashboard:
-    """Two charts bound to the number filter `max_id` (default 100), and a text box."""
-    dashboard = create_dashboard(
-        analyst,
-        name="Sales",
-        filters=[FilterDefinition(name="max_id", type="number", label="Up to id", default=100)],
-    )
-    add_widget(analyst, dashboard, text="# Sales\nAll **regions**.")
-    add_widget(analyst, dashboard, visualization=bar_chart)
-    add_widget(
-        analyst, dashboard, visualization=line_chart, position=WidgetPosition(x=6, y=2, width=6, height=6)
-    )
-    return dashboard
+    return make_board(analyst, bar_chart, line_chart)
 
 
 def parse_events(body: bytes) -> Events:

@@ -41,7 +41,7 @@ def test_markdown_in_a_text_widget_cannot_inject_script(
     board: Dashboard, analyst_web: Client
 ) -> None:
     text = board.widgets.get(kind="text")
-    text.text = '<script>alert(1)</script> [x](javascript:alert(2))'
+    text.text = "<script>alert(1)</script> [x](javascript:alert(2))"
     text.save()
     html = analyst_web.get(reverse("boards:dashboard", args=[board.pk])).content.decode()
     assert "<script>alert(1)" not in html

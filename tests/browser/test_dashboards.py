@@ -7,22 +7,22 @@ import json
 import re
 import struct
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlparse
 
+import pytest
 from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from dashboards.models import Dashboard, PublicLink, Widget
+from dashboards.models import Dashboard, DataSource, Widget
 from dashboards.sharing import create_public_link
-from tests.boards.conftest import (  # noqa: F401 - fixtures
-    bar_chart,
-    board,
-    daily_query,
-    line_chart,
-    sales_query,
-)
+from tests.boards.conftest import make_sales_board
 from tests.conftest import bearer_client, wait_for_run
+
+
+@pytest.fixture
+def board(duck_source: DataSource, analyst: User) -> Dashboard:
+    return make_sales_board(analyst, duck_source)
 
 
 def open_board(page: Page, url: str) -> Page:
@@ -36,7 +36,11 @@ def bar_marks(page: Page, widget: Widget) -> int:
 
 
 def test_build_a_chart_from_a_result_and_put_it_on_a_dashboard(
-    live_server, worker, duck_source, analyst: User, login: Callable[[User], Page]  # type: ignore[no-untyped-def]
+    live_server,
+    worker,
+    duck_source,
+    analyst: User,
+    login: Callable[[User], Page],  # type: ignore[no-untyped-def]
 ) -> None:
     api = bearer_client(analyst)
     body = api.post(
@@ -65,7 +69,11 @@ def test_build_a_chart_from_a_result_and_put_it_on_a_dashboard(
 
 
 def test_move_and_resize_a_widget_and_find_it_there_after_reload(
-    live_server, worker, board: Dashboard, analyst: User, login: Callable[[User], Page]  # type: ignore[no-untyped-def]  # noqa: F811
+    live_server,
+    worker,
+    board: Dashboard,
+    analyst: User,
+    login: Callable[[User], Page],  # type: ignore[no-untyped-def]
 ) -> None:
     page = login(analyst)
     url = f"{live_server.url}{reverse('boards:dashboard', args=[board.pk])}?edit=1"
@@ -75,28 +83,35 @@ def test_move_and_resize_a_widget_and_find_it_there_after_reload(
     head = item.locator(".widget-head")
     box = head.bounding_box()
     assert box is not None
-    column_px = page.locator(".grid-stack").bounding_box()["width"] / 12
+    grid = page.locator(".grid-stack").bounding_box()
+    assert grid is not None
+    column_px, row_px = grid["width"] / 12, 56
+    # to the right half, where the line chart is: the two trade places
     page.mouse.move(box["x"] + 60, box["y"] + 10)
     page.mouse.down()
-    page.mouse.move(box["x"] + 60 + 3 * column_px, box["y"] + 10 + 300, steps=20)
-    page.mouse.move(box["x"] + 60 + 3 * column_px, box["y"] + 10 + 300, steps=2)
+    page.mouse.move(box["x"] + 60 + 6 * column_px, box["y"] + 10 + 6.5 * row_px, steps=20)
+    page.wait_for_timeout(150)
     page.mouse.up()
     expect(page.locator("[data-board]")).to_have_attribute("data-layout-saved", re.compile(r"\d+"))
     page.wait_for_function("!document.querySelector('[data-board]').dataset.layoutSaving")
-    handle = item.locator(".ui-resizable-se")
+    bar.refresh_from_db()
+    assert (bar.x, bar.width, bar.height) == (6, 6, 6)
+    assert board.widgets.get(visualization__spec__type="line").x == 0
+    # narrower by two columns, taller by two rows, from the bottom-right corner
     item.hover()
-    corner = handle.bounding_box()
+    corner = item.locator(".ui-resizable-se").bounding_box()
     assert corner is not None
-    page.mouse.move(corner["x"] + 5, corner["y"] + 5)
+    saved = page.locator("[data-board]").get_attribute("data-layout-saved")
+    grip_x, grip_y = corner["x"] + corner["width"] / 2, corner["y"] + corner["height"] / 2
+    page.mouse.move(grip_x, grip_y)
     page.mouse.down()
-    page.mouse.move(corner["x"] + 5 + 2 * column_px, corner["y"] + 5 + 120, steps=20)
-    page.mouse.move(corner["x"] + 5 + 2 * column_px, corner["y"] + 5 + 120, steps=2)
+    page.mouse.move(grip_x - 2 * column_px, grip_y + 2 * row_px, steps=20)
+    page.wait_for_timeout(150)
     page.mouse.up()
-    page.wait_for_timeout(300)
+    expect(page.locator("[data-board]")).not_to_have_attribute("data-layout-saved", saved or "")
     page.wait_for_function("!document.querySelector('[data-board]').dataset.layoutSaving")
     bar.refresh_from_db()
-    assert (bar.x, bar.width) == (3, 8)
-    assert bar.y > 0 and bar.height > 6
+    assert (bar.x, bar.width, bar.height) == (6, 4, 8)
     open_board(page, url)
     expect(item).to_have_attribute("gs-x", str(bar.x))
     expect(item).to_have_attribute("gs-y", str(bar.y))
@@ -105,7 +120,11 @@ def test_move_and_resize_a_widget_and_find_it_there_after_reload(
 
 
 def test_a_filter_changes_every_bound_widget(
-    live_server, worker, board: Dashboard, analyst: User, login: Callable[[User], Page]  # type: ignore[no-untyped-def]  # noqa: F811
+    live_server,
+    worker,
+    board: Dashboard,
+    analyst: User,
+    login: Callable[[User], Page],  # type: ignore[no-untyped-def]
 ) -> None:
     page = login(analyst)
     open_board(page, f"{live_server.url}{reverse('boards:dashboard', args=[board.pk])}")
@@ -119,12 +138,16 @@ def test_a_filter_changes_every_bound_widget(
     page.locator('input[data-filter="max_id"]').dispatch_event("change")
     expect(lines).to_have_count(2)  # ids 1 and 2 are in regions 1 and 2
     expect(page.locator(f'[data-widget="{bar.pk}"] g.trace.bars g.point')).to_have_count(2)
-    assert json.loads(re.search(r"filters=([^&]+)", page.url).group(1).replace("%22", '"')
-                      .replace("%7B", "{").replace("%7D", "}").replace("%3A", ":")) == {"max_id": 2}
+    filters = parse_qs(urlparse(page.url).query)["filters"][0]
+    assert json.loads(filters) == {"max_id": 2}
 
 
 def test_clicking_a_bar_cross_filters_the_rest(
-    live_server, worker, board: Dashboard, analyst: User, login: Callable[[User], Page]  # type: ignore[no-untyped-def]  # noqa: F811
+    live_server,
+    worker,
+    board: Dashboard,
+    analyst: User,
+    login: Callable[[User], Page],  # type: ignore[no-untyped-def]
 ) -> None:
     page = login(analyst)
     open_board(page, f"{live_server.url}{reverse('boards:dashboard', args=[board.pk])}")
@@ -144,7 +167,11 @@ def test_clicking_a_bar_cross_filters_the_rest(
 
 
 def test_public_link_logged_out_draws_the_charts_and_a_revoked_one_is_404(
-    live_server, worker, board: Dashboard, analyst: User, page: Page  # type: ignore[no-untyped-def]  # noqa: F811
+    live_server,
+    worker,
+    board: Dashboard,
+    analyst: User,
+    page: Page,  # type: ignore[no-untyped-def]
 ) -> None:
     link, token = create_public_link(analyst, board)
     url = f"{live_server.url}{reverse('boards:public', args=[token])}"
@@ -161,3 +188,36 @@ def test_public_link_logged_out_draws_the_charts_and_a_revoked_one_is_404(
     revoke_public_link(analyst, link)
     assert page.goto(url).status == 404
     assert page.request.get(f"{url}data").status == 404
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_png_and_pdf_exports_are_rendered_on_the_server_at_the_asked_size(
+    live_server,
+    worker,
+    board: Dashboard,
+    analyst: User,
+    login: Callable[[User], Page],  # type: ignore[no-untyped-def]
+) -> None:
+    page = login(analyst)
+    base = f"{live_server.url}{reverse('boards:export', args=[board.pk, 'png'])}"
+    png = page.request.get(f"{base}?width=1024", timeout=120_000)
+    assert png.status == 200, png.text()
+    assert png.headers["content-type"] == "image/png"
+    width, height = png_size(png.body())
+    assert width == 1024 and height >= 8 * 56  # every row of the grid, not a blank frame
+    assert len(png.body()) > 20_000
+    pdf = page.request.get(
+        base.replace("export.png", "export.pdf") + "?width=1024", timeout=120_000
+    )
+    assert pdf.status == 200
+    body = pdf.body()
+    assert body.startswith(b"%PDF")
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", body)
+    assert box is not None
+    assert float(box.group(1)) == pytest.approx(1024 * 0.75, abs=1)
+    assert float(box.group(2)) == pytest.approx(height * 0.75, abs=2)

@@ -45,6 +45,10 @@ def test_completion_offers_columns_of_the_named_table_first(editor: Page) -> Non
     editor.keyboard.type("reg")
     options = editor.locator(".cm-tooltip-autocomplete li")
     expect(options.first).to_contain_text("region")
+    expect(editor.locator(".cm-tooltip-autocomplete li[aria-selected]")).to_contain_text("region")
+    # CodeMirror ignores Enter for `interactionDelay` (75 ms) after the list (re)opens, so a
+    # fast Enter on a busy machine would insert a newline instead of accepting
+    editor.wait_for_timeout(200)
     editor.keyboard.press("Enter")
     expect(editor.locator(".cm-content")).to_have_text("SELECT region FROM sales")
     editor.keyboard.press("End")
@@ -108,3 +112,33 @@ def test_a_parse_error_in_the_selection_marks_the_document(editor: Page) -> None
         " return r.closest('.cm-line').textContent }"
     )
     assert marked == "SELECT * FROM sales WHERE (id > ;"
+
+
+def test_format_then_reopen_the_run_from_history(editor: Page, live_server) -> None:  # type: ignore[no-untyped-def]
+    type_sql(editor, "select region, count(*) as n from sales group by 1 order by 1")
+    editor.keyboard.press("Shift+Alt+F")
+    expect(editor.locator(".cm-line").first).to_have_text("SELECT")
+    expect(editor.locator(".cm-content")).to_contain_text("GROUP BY")
+    run_with_keyboard(editor)
+    expect(editor.locator("[data-result-meta]")).to_contain_text("4 rows")
+    type_sql(editor, "SELECT 'something else'")
+    editor.goto(f"{live_server.url}/history/")
+    row = editor.locator("[data-run-row]").first
+    expect(row).to_contain_text("succeeded")
+    expect(row.locator("td").nth(5)).to_have_text("4")
+    row.locator("[data-reopen]").click()
+    expect(editor.locator(".grid-table tbody tr")).to_have_count(4)
+    expect(editor.locator("[data-result-meta]")).to_contain_text("4 rows")
+    expect(editor.locator(".cm-content")).to_contain_text("GROUP BY")
+    assert "run=" in editor.url and "reopen=" not in editor.url
+    editor.locator(".cm-content").click()
+    editor.keyboard.press("Control+z")  # the draft the reopen replaced comes back
+    expect(editor.locator(".cm-content")).to_have_text("SELECT 'something else'")
+
+
+def test_a_result_opens_in_the_chart_builder(editor: Page) -> None:
+    type_sql(editor, "SELECT region, sum(amount) AS total FROM sales GROUP BY 1")
+    run_with_keyboard(editor)
+    expect(editor.locator("[data-run-status]")).to_have_text("succeeded")
+    editor.locator("[data-visualize]").click()
+    expect(editor.locator("[data-viz-chart] g.trace.bars g.point")).to_have_count(4)

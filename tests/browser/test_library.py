@@ -135,3 +135,40 @@ def test_draft_survives_reload_a_second_tab_and_runs(editor: Page, live_server) 
     expect(second.locator(".cm-content")).to_have_text(
         "SELECT 42 AS answer -- my unsaved work and more"
     )
+
+
+def test_dropdown_filled_by_another_saved_query(editor: Page, analyst, duck_source) -> None:  # type: ignore[no-untyped-def]
+    from dashboards.queries import create_saved_query
+
+    create_saved_query(
+        analyst,
+        name="Regions",
+        sql="SELECT DISTINCT region FROM sales ORDER BY 1",
+        datasource=duck_source,
+    )
+    editor.reload()
+    type_sql(editor, "SELECT count(*) AS n FROM sales WHERE region = {{ region }}")
+    editor.locator('[data-param="region"] select.param-type').select_option("query")
+    editor.locator('[data-param="region"] select.param-source').select_option(label="Regions")
+    values = editor.locator('[data-param="region"] select.param-value option')
+    expect(values).to_have_count(5)  # "—" and the four regions
+    editor.locator('[data-param="region"] select.param-value').select_option("region_2")
+    run_with_keyboard(editor)
+    expect(editor.locator(".grid-table tbody tr").first.locator("td").nth(1)).to_have_text("25")
+
+
+def test_date_and_date_range_parameters(editor: Page) -> None:
+    type_sql(
+        editor,
+        "SELECT count(*) AS n FROM sales WHERE day BETWEEN {{ period.start }} AND {{ period.end }}"
+        " AND day <> {{ skip }}",
+    )
+    editor.locator('[data-param="period"] select.param-type').select_option("date_range")
+    editor.locator('[data-param="skip"] select.param-type').select_option("date")
+    editor.get_by_label("period start").fill("2024-01-02")
+    editor.get_by_label("period end").fill("2024-01-11")
+    editor.locator('[data-param="skip"] input.param-value').fill("2024-01-05")
+    run_with_keyboard(editor)
+    expect(editor.locator(".grid-table tbody tr").first.locator("td").nth(1)).to_have_text("9")
+    query = parse_qs(urlparse(editor.url).query)
+    assert query["p_period.start"] == ["2024-01-02"] and query["p_skip"] == ["2024-01-05"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,20 @@ def make_database(path: Path) -> None:
         "FROM range(1, 101) t(i)"
     )
     con.execute("CREATE TABLE kinds AS SELECT '\\x00\\xFF\\x10\\x5C'::BLOB AS blob")
+    con.execute(
+        """CREATE TABLE zoo AS SELECT
+        -5::TINYINT AS tiny, 200::UTINYINT AS utiny, 60000::USMALLINT AS usmall,
+        4000000000::UINTEGER AS uint, 18446744073709551615::UBIGINT AS ubig,
+        170141183460469231731687303715884105727::HUGEINT AS huge,
+        1.5::FLOAT AS f4, 2.25::DOUBLE AS f8, 123456789.123456789::DECIMAL(38,9) AS wide,
+        'x'::VARCHAR AS v, '12:34:56.789'::TIME AS t, '2024-02-29'::DATE AS d,
+        TIMESTAMP_NS '2024-01-02 03:04:05.123456789' AS tns,
+        '2024-01-02 03:04:05'::TIMESTAMP_S AS ts,
+        TIMESTAMPTZ '2024-01-02 03:04:05+01' AS tz, INTERVAL '1 year 2 days 3 seconds' AS iv,
+        uuid '550e8400-e29b-41d4-a716-446655440000' AS u, [1, NULL, 3] AS ints,
+        ['a', 'b c'] AS texts, {'k': 1, 's': 'v'} AS rec, MAP {'a': 1} AS m,
+        'red'::ENUM('red', 'green') AS e, NULL AS nothing, true AS flag"""
+    )
     con.execute(
         "CREATE TABLE big AS SELECT i AS id, i * 2 AS twice, 'row ' || i AS label "
         "FROM range(300000) t(i)"
@@ -66,15 +81,11 @@ def database_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def wire(database_file: Path) -> Iterator[RunningServer]:
-    backend = DuckBackend(
-        databases={"demo": str(database_file)},
-        passwords={"ann": PASSWORD, "bob": "bob-pw"},
-        tokens={"dwt_secret_token": "ann"},
-    )
+@contextmanager
+def running_server(backend: DuckBackend, options: ServerOptions) -> Iterator[RunningServer]:
+    """A WireServer on its own event loop in a background thread, closed on exit."""
     loop = asyncio.new_event_loop()
-    server = WireServer(backend, ServerOptions(port=0, write_timeout_s=20))
+    server = WireServer(backend, options)
     started = threading.Event()
 
     def run() -> None:
@@ -86,7 +97,24 @@ def wire(database_file: Path) -> Iterator[RunningServer]:
     thread = threading.Thread(target=run, daemon=True, name="pgwire-test-server")
     thread.start()
     assert started.wait(10)
-    yield RunningServer(server, backend, loop)
-    asyncio.run_coroutine_threadsafe(server.close(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    try:
+        yield RunningServer(server, backend, loop)
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def make_backend(database_file: Path) -> DuckBackend:
+    return DuckBackend(
+        databases={"demo": str(database_file)},
+        passwords={"ann": PASSWORD, "bob": "bob-pw"},
+        tokens={"dwt_secret_token": "ann"},
+    )
+
+
+@pytest.fixture(scope="session")
+def wire(database_file: Path) -> Iterator[RunningServer]:
+    options = ServerOptions(port=0, write_timeout_s=20)
+    with running_server(make_backend(database_file), options) as running:
+        yield running

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -15,6 +14,7 @@ import asyncpg
 import psycopg
 import pytest
 
+from tests.conftest import run_coroutine
 from tests.pgwire.conftest import PASSWORD, RunningServer
 
 LONG_QUERY = "SELECT count(*) FROM big a, big b WHERE (a.id + b.twice) % 1000003 = 7"
@@ -161,4 +161,49 @@ def test_asyncpg_binary_params_and_introspection(wire: RunningServer) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    run_coroutine(scenario(), 60)
+
+
+def test_search_path_change_reaches_the_catalog(wire: RunningServer) -> None:
+    with psycopg.connect(wire.dsn(), autocommit=True) as connection:
+        assert connection.execute("SELECT current_schema()").fetchone() == ("public",)
+        connection.execute("SET search_path = pg_catalog")
+        assert connection.execute("SELECT current_setting('search_path')").fetchone() == (
+            "pg_catalog",
+        )
+        assert connection.execute("SELECT current_schema()").fetchone() == ("pg_catalog",)
+
+
+def test_cancel_request_over_tls(wire: RunningServer) -> None:
+    """Npgsql repeats the SSL negotiation on the cancel connection."""
+    with psycopg.connect(wire.dsn(sslmode="require"), autocommit=True) as connection:
+        assert connection.pgconn.ssl_in_use
+        timer = threading.Timer(0.5, connection.cancel_safe)
+        timer.start()
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            connection.execute(LONG_QUERY)
+
+
+def test_power_bi_navigator_and_data_queries(wire: RunningServer) -> None:
+    """Power BI's own SQL: upper-case unquoted information_schema names, then data through
+    `"public"."table"` aliased `"$Table"`, all columns in binary (as Npgsql asks)."""
+    with psycopg.connect(wire.dsn(), autocommit=True) as connection:
+        cursor = connection.cursor(binary=True)
+        tables = cursor.execute(
+            "select TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE from INFORMATION_SCHEMA.TABLES "
+            "where TABLE_SCHEMA not in ('information_schema', 'pg_catalog') "
+            "order by TABLE_SCHEMA, TABLE_NAME"
+        ).fetchall()
+        assert ("public", "items", "BASE TABLE") in tables
+        columns = cursor.execute(
+            "select COLUMN_NAME, ORDINAL_POSITION, IS_NULLABLE, DATA_TYPE "
+            "from INFORMATION_SCHEMA.COLUMNS where TABLE_SCHEMA = 'public' "
+            "and TABLE_NAME = 'items' order by TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION"
+        ).fetchall()
+        assert columns[:2] == [("id", 1, "NO", "integer"), ("name", 2, "YES", "character varying")]
+        rows = cursor.execute(
+            'select "$Table"."id" as "id", "$Table"."price" as "price" '
+            'from "public"."items" "$Table" where "$Table"."id" < 3 order by 1 limit 1000'
+        ).fetchall()
+        assert rows == [(1, Decimal("1.25")), (2, Decimal("2.50"))]
+        assert cursor.execute('select count(*) from "demo"."public"."items"').fetchone() == (100,)

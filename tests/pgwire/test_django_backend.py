@@ -20,7 +20,7 @@ from dashboards.models import AuditEvent, DataSource, ResultEntry
 from dashboards.tokens import create_token
 from pgwire.backend import DjangoBackend
 from pgwire.server import ServerOptions, WireServer
-from tests.conftest import build_duckdb_source
+from tests.conftest import build_duckdb_source, run_coroutine
 
 PASSWORD = "analyst-wire-pw"
 
@@ -152,4 +152,4 @@ def test_asyncpg_through_the_django_backend(served: Served) -> None:
         finally:
             await connection.close()
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    run_coroutine(scenario(), 60)

@@ -104,9 +104,16 @@ SCENARIOS = {
     ],
     "empty queries": [query(""), query(";"), query("  -- nothing\n")],
     "Npgsql pooling: DISCARD ALL pipelined before an extended batch": [
-        query("DISCARD ALL") + parse("SELECT 1 AS a") + bind(result_formats=(1,))
-        + describe("P") + execute() + parse("SELECT 'b' AS b") + bind(result_formats=(1,))
-        + describe("P") + execute() + SYNC,
+        query("DISCARD ALL")
+        + parse("SELECT 1 AS a")
+        + bind(result_formats=(1,))
+        + describe("P")
+        + execute()
+        + parse("SELECT 'b' AS b")
+        + bind(result_formats=(1,))
+        + describe("P")
+        + execute()
+        + SYNC,
     ],
     "Npgsql reset string and asyncpg pool reset": [
         query(
@@ -130,7 +137,6 @@ SCENARIOS = {
         query("ROLLBACK TO _per_query_svp_; RELEASE _per_query_svp_"),
         query("SELECT 2 AS still_fine"),
         query("COMMIT"),
-        query('show "lc_collate"'),
     ],
     "describe statement with a declared and an inferred parameter": [
         parse("SELECT $1::int4 + 1 AS n", "s1") + describe("S", "s1") + SYNC,
@@ -156,6 +162,7 @@ SCENARIOS = {
         query("DISCARD ALL"),
         query("SET no_such_parameter = 1"),
         query("BEGIN; BEGIN; COMMIT; COMMIT"),
+        query("SET client_min_messages = error; COMMIT; RESET client_min_messages"),
         query("BEGIN; SAVEPOINT s1; SELECT 1; RELEASE s1; SAVEPOINT s2; ROLLBACK TO s2; COMMIT"),
         query("SAVEPOINT outside"),
     ],

@@ -120,3 +120,13 @@ def test_bytea_matches_postgres(connections, fmt: Format) -> None:  # type: igno
     ours, theirs = connections
     expected = _fetch(theirs, "SELECT '\\x00ff105c'::bytea AS v", fmt)
     assert _fetch(ours, "SELECT blob FROM kinds", fmt) == expected
+
+
+def test_every_duckdb_type_reads_the_same_in_text_and_binary(wire: RunningServer) -> None:
+    """Types PostgreSQL lacks are mapped to one it has; whichever format the client asks
+    for, it decodes the same values."""
+    with psycopg.connect(wire.dsn(), autocommit=True) as connection:
+        text_row = connection.execute("SELECT * FROM zoo").fetchone()
+        binary_row = connection.cursor(binary=True).execute("SELECT * FROM zoo").fetchone()
+    assert text_row == binary_row
+    assert text_row is not None and text_row[4] == 18446744073709551615

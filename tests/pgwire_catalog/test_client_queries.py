@@ -28,6 +28,7 @@ import pyarrow as pa
 import pytest
 
 from pgwire.catalog import CatalogSession
+from tests.conftest import require_service
 from tests.pgwire_catalog.conftest import ORACLE_DDL
 
 psycopg = pytest.importorskip("psycopg")
@@ -121,7 +122,7 @@ def oracle() -> Iterator[tuple[Any, str]]:
     try:
         connection = psycopg.connect(ORACLE_DSN, autocommit=True)
     except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL to compare with: {error}")
+        require_service("PostgreSQL (the oracle)", str(error))
     schema = f"dw_cat_test_{uuid.uuid4().hex[:8]}"
     connection.execute(f"CREATE SCHEMA {schema}")
     connection.execute(ORACLE_DDL.format(schema=schema))

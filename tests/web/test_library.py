@@ -147,3 +147,12 @@ def test_drafts_are_per_user_and_checked(analyst_web, admin_web, duck_source) ->
         ).status_code
         == 404
     )
+
+
+def test_deleting_from_the_editor_offers_undo(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
+    query_id = save(analyst_web).json()["id"]
+    response = analyst_web.post(f"/queries/{query_id}/trash")
+    assert response["Location"] == f"/queries/?trashed={query_id}"
+    page = analyst_web.get(response["Location"]).content.decode()
+    assert 'id="undo-toast"' in page and f"/queries/{query_id}/untrash" in page
+    assert analyst_web.post(f"/queries/{query_id}/untrash")["Location"] == f"/queries/{query_id}/"

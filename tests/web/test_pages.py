@@ -59,7 +59,7 @@ def test_history_lists_runs_with_rows_and_a_reopen_link(analyst_web, finished_ru
 
     run = finished_run(pa.table({"x": [1, 2, 3]}))
     page = analyst_web.get("/history/").content.decode()
-    assert f'href="/editor/?run={run.pk}"' in page
+    assert f'href="/editor/?reopen={run.pk}"' in page
     assert "<td>3</td>" in page and "12 ms" in page
     editor = analyst_web.get(f"/editor/?run={run.pk}").content.decode()
     assert '"row_count": 3' in editor  # the reopened result is painted without a new run
@@ -95,3 +95,17 @@ def test_adding_a_duckdb_source(admin_web, tmp_path) -> None:  # type: ignore[no
     assert "data-test-ok" in admin_web.post("/datasources/test", form).content.decode()
     assert admin_web.post("/datasources/new", form)["Location"] == "/datasources/"
     assert DataSource.objects.filter(name="fresh").exists()
+
+
+def test_the_catalog_refreshes_on_request(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+
+    analyst_web.get("/datasources/shop/catalog.json")
+    duckdb.connect(duck_source.path).execute("CREATE TABLE added AS SELECT 1 AS a").close()
+
+    def tables(query: str) -> set[str]:
+        catalog = analyst_web.get(f"/datasources/shop/catalog.json{query}").json()
+        return {t["name"] for s in catalog["schemas"] for t in s["tables"]}
+
+    assert "added" not in tables("")  # listings are cached briefly
+    assert "added" in tables("?refresh=1")

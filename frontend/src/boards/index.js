@@ -17,8 +17,8 @@ function mountBoard(root) {
     float: false,
     staticGrid: !(board.config.can_edit && root.dataset.editing === "1"),
     animate: false,
-    // columnOpts: board.mode === "export" ? undefined : { breakpoints: [{ w: 700, c: 1 }] },
-    // draggable: { handle: ".widget-head" },
+    columnOpts: board.mode === "export" ? undefined : { breakpoints: [{ w: 700, c: 1 }] },
+    draggable: { handle: ".widget-head" },
   }, gridElement);
   board.grid = grid;
   if (board.config.can_edit) mountEditing(board, grid, { startEditing: root.dataset.editing === "1" });
