@@ -67,8 +67,8 @@ def plan_query(
     dialect: str | None = None,
 ) -> ExecutionPlan:
     """Return the plan for running `sql` (written in `dialect`, by default the data
-    source's own: the wire endpoint passes "postgres") for `user`, or raise a ConnectorError subclass
-    (QueryRefused, SqlSyntaxError with a position, ParameterError, ...).
+    source's own: the wire endpoint passes "postgres") for `user`, or raise a
+    ConnectorError subclass (QueryRefused, SqlSyntaxError with a position, ParameterError…).
 
     1. The user must be allowed to use the data source.
     2. Parameters are validated against their specs (declared, or inferred from the JSON
