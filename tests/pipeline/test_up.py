@@ -25,6 +25,18 @@ def manage(env: dict[str, str], *args: str) -> str:
     ).stdout
 
 
+def processes_left_in_group(group: int, wait_s: float) -> list[str]:
+    """Command lines of the group's processes still alive after up to `wait_s`."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = subprocess.run(
+            ["pgrep", "-a", "-g", str(group)], capture_output=True, text=True
+        ).stdout.splitlines()
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 @pytest.mark.timeout(180)
 def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
     port = free_port()
@@ -65,10 +77,7 @@ def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
 
         os.killpg(up.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert up.wait(timeout=30) == 0
-        leftovers = subprocess.run(
-            ["pgrep", "-g", str(up.pid)], capture_output=True, text=True
-        ).stdout.split()
-        assert leftovers == []
+        assert processes_left_in_group(up.pid, wait_s=15) == []
     finally:
         if up.poll() is None:
             os.killpg(up.pid, signal.SIGKILL)

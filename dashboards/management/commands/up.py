@@ -30,6 +30,9 @@ def process_commands(port: int) -> dict[str, list[str]]:
             str(settings.WEB_WORKERS),
             "--threads",
             str(settings.WEB_THREADS),
+            # within the launcher's own grace period, so no worker outlives Ctrl-C
+            "--graceful-timeout",
+            "5",
         ],
         "worker": [
             *celery,
