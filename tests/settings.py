@@ -11,3 +11,6 @@ from config.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 HEARTBEAT_INTERVAL_S = 0.5
 STALE_EXECUTION_S = 3.0
+# tests serve static files from the finders, not a collected folder; an empty one keeps
+# WhiteNoise from warning on every request
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
