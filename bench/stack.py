@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+def running_stack(
+    extra_env: dict[str, str] | None = None,
+    *,
+    without: tuple[str, ...] = ("beat", "pgwire"),
+    setup: Callable[[Stack], None] | None = None,
+) -> Iterator[Stack]:
+    """Start web + worker (and whatever `without` leaves on) on a fresh data dir.
+
+    `setup` runs after the demo is loaded and before the services start (e.g. to add a
+    data source that the wire endpoint then serves)."""
     data_dir = Path(tempfile.mkdtemp(prefix="dashwire-bench-"))
     port = free_port()
     env = {
@@ -58,19 +67,12 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     stack.manage("collectstatic", "--noinput", "-v0")  # as `make run` does; pages need it
     stack.manage("demo")
     stack.token = stack.manage("token", "create", "demo").strip()
-    # the same launcher as `make run`, without beat and the wire endpoint
+    if setup is not None:
+        setup(stack)
+    # the same launcher as `make run`, by default without beat and the wire endpoint
+    skipped = [arg for service in without for arg in ("--without", service)]
     launcher = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "up",
-            "--port",
-            str(port),
-            "--without",
-            "beat",
-            "--without",
-            "pgwire",
-        ],
+        [sys.executable, "manage.py", "up", "--port", str(port), *skipped],
         cwd=ROOT,
         env=env,
     )

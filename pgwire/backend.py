@@ -18,11 +18,16 @@ from django.db import close_old_connections
 from sqlglot import exp
 
 from connectors import open_connector
-from connectors.base import Connector
-from connectors.errors import ConnectorError
-from dashboards.access import get_datasource_for_user, get_datasources_for_user
-from dashboards.governance import ExecutionPlan, Origin, plan_query
-from dashboards.models import AccessToken, DataSource
+from connectors.base import ColumnInfo, Connector, TableInfo
+from connectors.errors import ConnectorError, QueryRefused, UndefinedObject
+from connectors.sql.params import bind_parameters
+from dashboards.access import (
+    get_datasource_for_user,
+    get_datasources_for_user,
+    get_saved_queries_for_user,
+)
+from dashboards.governance import ExecutionPlan, Origin, declared_spec, dialect_of, plan_query
+from dashboards.models import AccessToken, DataSource, SavedQuery
 from dashboards.result_store import (
     Limits,
     ResultMissing,
@@ -43,6 +48,13 @@ from pgwire.ports import (
     ScramVerifier,
     SessionState,
 )
+from pgwire.saved_views import (
+    SAVED_SCHEMA,
+    expand_saved_views,
+    saved_views_read,
+    view_columns,
+    view_name,
+)
 
 TOKEN_USERNAME = "token"
 WIRE_DIALECT = "postgres"
@@ -57,6 +69,8 @@ class DjangoBackend:
 
     def __init__(self) -> None:
         self._pins = EnginePins(_open_source)
+        # (saved query id, its last edit, the source's data version) → the view's columns
+        self._view_columns: dict[tuple[int, str, int], tuple[ColumnInfo, ...]] = {}
 
     def scram_verifiers(self, username: str) -> list[ScramVerifier]:
         close_old_connections()
@@ -103,7 +117,7 @@ class DjangoBackend:
         user = self._user(principal)
         datasource = self._datasource(user, database)
         self._pins.hold(datasource.name, session_id)
-        tables = self._pins.tables(datasource.name)
+        tables = self._pins.tables(datasource.name) + self._saved_views(user, datasource)
         names = list(get_datasources_for_user(user).values_list("name", flat=True))
         return CatalogHandle(database, principal, tables, names, datasource.engine)
 
@@ -154,7 +168,37 @@ class DjangoBackend:
         close_old_connections()
         user = self._user(principal)
         datasource = self._datasource(user, database)
-        return plan_query(user, datasource, sql, origin=Origin.WIRE, dialect=WIRE_DIALECT)
+        if saved_views_read(sql, WIRE_DIALECT) is None:
+            return plan_query(user, datasource, sql, origin=Origin.WIRE, dialect=WIRE_DIALECT)
+        queries = _saved_queries(user, datasource)
+
+        def view_query(name: str) -> exp.Expression:
+            query = queries.get(name.lower())
+            if query is None:
+                raise UndefinedObject(f'relation "{SAVED_SCHEMA}.{name}" does not exist')
+            return _bound_query(query)
+
+        engine_dialect = dialect_of(datasource)
+        expanded = expand_saved_views(
+            sql, dialect=WIRE_DIALECT, engine_dialect=engine_dialect, view_query=view_query
+        )
+        return plan_query(user, datasource, expanded, origin=Origin.WIRE, dialect=engine_dialect)
+
+    def _saved_views(self, user: User, datasource: DataSource) -> list[TableInfo]:
+        """The user's saved queries on `datasource` as views of the `saved` schema; a query
+        that cannot run with its parameter defaults (or at all) is left out."""
+        views = []
+        for name, query in _saved_queries(user, datasource).items():
+            key = (query.pk, query.updated_at.isoformat(), datasource.data_version)
+            columns = self._view_columns.get(key)
+            if columns is None:
+                try:
+                    columns = view_columns(_result_schema(datasource, _bound_query(query)))
+                except ConnectorError:
+                    continue
+                self._view_columns[key] = columns
+            views.append(TableInfo(SAVED_SCHEMA, name, columns, kind="view"))
+        return views
 
     def _cached(self, plan: ExecutionPlan) -> QueryResult | None:
         entry = find_fresh_result(plan.fingerprint, settings.PGWIRE_CACHE_MAX_AGE_S)
@@ -175,6 +219,36 @@ class DjangoBackend:
             return get_datasource_for_user(user, database)
         except DataSource.DoesNotExist as error:
             raise UnknownDatabase(f'database "{database}" does not exist') from error
+
+
+def _saved_queries(user: User, datasource: DataSource) -> dict[str, SavedQuery]:
+    """The user's saved queries on `datasource` by view name, named in creation order so a
+    name stays put when another query is added or edited."""
+    queries = get_saved_queries_for_user(user).filter(datasource=datasource).order_by("pk")
+    taken: set[str] = set()
+    return {view_name(query.name, taken): query for query in queries}
+
+
+def _bound_query(query: SavedQuery) -> exp.Expression:
+    """The saved query's statement with its parameters at their defaults. Raises
+    ParameterError when one has no default, SqlSyntaxError, QueryRefused when it is no
+    query."""
+    specs = {spec["name"]: declared_spec(spec) for spec in query.parameters}
+    statement = bind_parameters(query.sql, dialect_of(query.datasource), specs, {})
+    if not isinstance(statement, exp.Query):
+        raise QueryRefused(f'saved query "{query.name}" is not a query')
+    return statement
+
+
+def _result_schema(datasource: DataSource, query: exp.Expression) -> pa.Schema:
+    connector = open_connector(datasource.source_settings())
+    try:
+        statement = query.copy()
+        if isinstance(statement, exp.Query):
+            statement = statement.limit(0)
+        return connector.execute(statement).schema
+    finally:
+        connector.close()
 
 
 def _open_source(name: str) -> Connector:

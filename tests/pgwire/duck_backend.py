@@ -31,7 +31,9 @@ ITERATIONS = 4096
 @cache
 def _verifier(password: str, username: str, principal: Principal) -> ScramVerifier:
     """Stored per user, as PostgreSQL does: a login then costs no hashing."""
-    return verifier_from_password(password, f"salt-{username}".encode(), ITERATIONS, principal)
+    # 16 bytes like PostgreSQL's: pg8000's SCRAM library refuses salts under 12 bytes
+    salt = f"salt-{username}".encode().ljust(16, b".")
+    return verifier_from_password(password, salt, ITERATIONS, principal)
 
 
 @dataclass
@@ -54,7 +56,9 @@ class DuckBackend:
             if not self.scram_tokens:
                 return []
             return [
-                verifier_from_password(token, b"token-salt", ITERATIONS, self._principal(user))
+                verifier_from_password(
+                    token, b"token-salt-16byte", ITERATIONS, self._principal(user)
+                )
                 for token, user in self.tokens.items()
             ]
         password = self.passwords.get(username)
