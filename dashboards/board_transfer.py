@@ -77,6 +77,20 @@ class ExportDoc(_Doc):
     visualizations: list[VisualizationDoc] = Field(default_factory=list)
 
 
+def filter_definitions(dashboard: Dashboard) -> list[FilterDefinition]:
+    return [
+        FilterDefinition(
+            name=f.name,
+            type=FilterType(f.type),
+            label=f.label,
+            options=f.options,
+            is_multi=f.is_multi,
+            default=f.default,
+        )
+        for f in dashboard.filters.all()
+    ]
+
+
 def export_dashboard(dashboard: Dashboard) -> ExportDoc:
     """The dashboard, its filters and widgets, and every visualization and query on it."""
     widgets = list(dashboard.widgets.select_related("visualization__query__datasource"))
@@ -89,17 +103,7 @@ def export_dashboard(dashboard: Dashboard) -> ExportDoc:
             description=dashboard.description,
             refresh_interval_s=dashboard.refresh_interval_s,
             max_age_s=dashboard.max_age_s,
-            filters=[
-                FilterDefinition(
-                    name=f.name,
-                    type=FilterType(f.type),
-                    label=f.label,
-                    options=f.options,
-                    is_multi=f.is_multi,
-                    default=f.default,
-                )
-                for f in dashboard.filters.all()
-            ],
+            filters=filter_definitions(dashboard),
             widgets=[
                 WidgetDoc(
                     kind=WidgetKind(w.kind),

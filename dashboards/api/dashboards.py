@@ -21,7 +21,12 @@ from dashboards.board_access import (
 )
 from dashboards.board_errors import BoardError
 from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.board_transfer import ExportDoc, export_dashboard, import_dashboard
+from dashboards.board_transfer import (
+    ExportDoc,
+    export_dashboard,
+    filter_definitions,
+    import_dashboard,
+)
 from dashboards.boards import (
     add_widget,
     create_dashboard,
@@ -31,7 +36,7 @@ from dashboards.boards import (
     update_dashboard,
     update_widget,
 )
-from dashboards.models import Dashboard, FilterType, Visualization, Widget
+from dashboards.models import Dashboard, Visualization, Widget
 
 router = Router(tags=["dashboards"])
 
@@ -113,17 +118,7 @@ def dashboard_out(dashboard: Dashboard) -> DashboardOut:
         owner=dashboard.owner.get_username(),
         refresh_interval_s=dashboard.refresh_interval_s,
         max_age_s=dashboard.max_age_s,
-        filters=[
-            FilterDefinition(
-                name=f.name,
-                type=FilterType(f.type),
-                label=f.label,
-                options=f.options,
-                is_multi=f.is_multi,
-                default=f.default,
-            )
-            for f in dashboard.filters.all()
-        ],
+        filters=filter_definitions(dashboard),
         widgets=[widget_out(w) for w in dashboard.widgets.all()],
         created_at=dashboard.created_at,
         updated_at=dashboard.updated_at,

@@ -7,8 +7,8 @@ plain user-defined type names, which parse everywhere a type may stand.
 
 from __future__ import annotations
 
+from sqlglot import TokenType
 from sqlglot.dialects.postgres import Postgres
-from sqlglot.tokens import TokenType
 
 
 class PostgresCatalog(Postgres):

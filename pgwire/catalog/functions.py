@@ -8,12 +8,13 @@ inside the macro's own FROM). Constant answers are plain macros.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
+from duckdb.func import FunctionNullHandling
 
 from pgwire.catalog import oids
 from pgwire.catalog.tables import DEFAULT_SCHEMA, VERSION_STRING, merged_settings
@@ -60,7 +61,7 @@ class Lookups:
         cls, catalog: Catalog, *, username: str, database: str, settings: Mapping[str, str]
     ) -> Lookups:
         def rows(name: str) -> list[dict[str, Any]]:
-            return catalog["pg_catalog", name].to_pylist()
+            return cast(list[dict[str, Any]], catalog["pg_catalog", name].to_pylist())
 
         return cls(
             namespaces={r["oid"]: r["nspname"] for r in rows("pg_namespace")},
@@ -195,7 +196,7 @@ class Lookups:
         return value
 
 
-UdfSpec = tuple[str, Callable[..., Any], list[str], str]
+UdfSpec = tuple[str, Callable[..., Any], Sequence[str], str]
 
 
 def _udfs(lookups: Lookups) -> list[UdfSpec]:
@@ -323,9 +324,10 @@ def install_functions(
         connection.create_function(
             name,
             function,
-            parameters,
+            # A fresh list: create_function wants list[IntoPyType], and list is invariant.
+            list(parameters),
             return_type,
-            null_handling="special",
+            null_handling=FunctionNullHandling.SPECIAL,
             side_effects=name == "dw_set_config",
         )
     for statement in _macros(lookups, backend_pid):

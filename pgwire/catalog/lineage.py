@@ -145,7 +145,9 @@ def _named_projection_type(
         if isinstance(projection, exp.Star) or (
             isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
         ):
-            found = _column_type(exp.column(name, projection.table or None), select, tree, depth)
+            # A bare `*` (exp.Star) has no table qualifier; `t.*` is a Column over a Star.
+            table = projection.table if isinstance(projection, exp.Column) else ""
+            found = _column_type(exp.column(name, table or None), select, tree, depth)
             if found:
                 return found
         elif projection.alias_or_name == name:
@@ -188,7 +190,8 @@ def expression_type(
     if isinstance(node, exp.DPipe):
         return "text"
     if isinstance(node, exp.Case):
-        branch = node.args.get("ifs")[0].args.get("true") if node.args.get("ifs") else None
+        ifs = node.args.get("ifs")
+        branch = ifs[0].args.get("true") if ifs else None
         return expression_type(branch, select, tree, depth + 1) if branch else None
     if isinstance(node, exp.Coalesce):
         return expression_type(node.this, select, tree, depth + 1)
@@ -214,7 +217,9 @@ def output_types(tree: exp.Expression) -> list[str | None] | None:
         is_plain_star = len(stars) == len(select.expressions) == 1 and len(sources) == 1
         if is_plain_star and isinstance(sources[0], exp.Subquery):
             return output_types(sources[0].this)
-        if is_plain_star and isinstance(sources[0], exp.Table) and _relation(sources[0]):
-            return [column.type_name for column in _relation(sources[0]).columns]
+        if is_plain_star and isinstance(sources[0], exp.Table):
+            relation = _relation(sources[0])
+            if relation is not None:
+                return [column.type_name for column in relation.columns]
         return None
     return [expression_type(projection, select, tree) for projection in select.expressions]

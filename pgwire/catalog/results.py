@@ -87,7 +87,7 @@ def to_pg_result(
     for index, column in enumerate(table.columns):
         pg_type = types[index] if types and index < len(types) else None
         converted = _convert(column, pg_type, lookups) if pg_type else None
-        if converted is None:
+        if pg_type is None or converted is None:
             pg_type, converted = fallback_type(column.type), column
         fields.append(
             pa.field(names[index], converted.type, metadata={PG_TYPE_KEY: pg_type.encode()})

@@ -7,7 +7,7 @@ tree and returns it (possibly changed in place). None of them looks at the SQL t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -110,7 +110,8 @@ def bind_parameters(tree: exp.Expression, params: Sequence[Any]) -> exp.Expressi
         index = int(node.name)
         if index > len(params):
             raise ParameterError(f"there is no parameter ${index}")
-        return exp.convert(params[index - 1])
+        # convert() is annotated with the abstract Expr; it always builds a concrete node.
+        return cast(exp.Expression, exp.convert(params[index - 1]))
 
     return tree.transform(literal)
 
@@ -130,7 +131,8 @@ def strip_catalog_function_prefix(tree: exp.Expression) -> exp.Expression:
             and node.this.name.lower() in CATALOG_SCHEMAS
             and not isinstance(node.this, exp.Dot)
         ):
-            return node.expression
+            # exp.Func is a trait, not an Expression subclass; every concrete function is one.
+            return cast(exp.Expression, node.expression)
         return node
 
     return tree.transform(strip)
@@ -205,7 +207,11 @@ def rewrite_operator_syntax(tree: exp.Expression) -> exp.Expression:
 
 def drop_default_collation(tree: exp.Expression) -> exp.Expression:
     """`x COLLATE pg_catalog.default` → `x`: the shadow catalog compares bytewise anyway."""
-    return tree.transform(lambda n: n.this if isinstance(n, exp.Collate) else n)
+
+    def drop(node: exp.Expression) -> exp.Expression:
+        return cast(exp.Expression, node.this) if isinstance(node, exp.Collate) else node
+
+    return tree.transform(drop)
 
 
 def _is_text_expression(node: exp.Expression) -> bool:
@@ -467,7 +473,8 @@ TRANSLATE_PASSES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
 
 def parse(sql: str) -> exp.Expression:
     """Parse one statement of PostgreSQL SQL with the catalog dialect."""
-    return sqlglot.parse_one(sql, read=DIALECT)
+    # parse_one() is annotated with the abstract Expr; a parsed statement is a concrete node.
+    return cast(exp.Expression, sqlglot.parse_one(sql, read=DIALECT))
 
 
 def prepare(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:

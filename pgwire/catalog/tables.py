@@ -659,10 +659,14 @@ def _zero_value(arrow_type: pa.DataType) -> Any:
     return None
 
 
+def _unchanged(row: Row) -> Row:
+    return row
+
+
 def build_relation(relation: Relation, rows: list[Row]) -> pa.Table:
     """One relation's rows as an Arrow table with exactly PostgreSQL's columns."""
     schema = relation.arrow_schema()
-    fixup = ROW_FIXUPS.get((relation.schema, relation.name), lambda row: row)
+    fixup = ROW_FIXUPS.get((relation.schema, relation.name), _unchanged)
     rows = [fixup(row) for row in rows]
     arrays = []
     for arrow_field in schema:

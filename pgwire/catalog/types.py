@@ -114,7 +114,7 @@ def format_type(oid: int | None, typmod: int | None) -> str | None:
     row = builtin_types_by_oid().get(oid) if oid is not None else None
     if row is None:
         return None
-    name = row["typname"]
+    name: str = row["typname"]
     if row["typcategory"] == "A" and row["typelem"] and name.startswith("_"):
         return f"{format_type(row['typelem'], typmod)}[]"
     if name == "bpchar" and typmod == -1:

@@ -96,3 +96,11 @@ def test_databases_are_the_data_sources_the_user_may_use(
 ) -> None:
     rows = analyst_session.execute("SELECT datname FROM pg_database ORDER BY 1").to_pylist()
     assert rows == [{"datname": "demo"}, {"datname": "sales"}]
+
+
+def test_star_inside_a_subquery_keeps_catalog_types(analyst_session: CatalogSession) -> None:
+    result = analyst_session.execute(
+        "SELECT relname FROM (SELECT * FROM pg_catalog.pg_class) s WHERE relname = 'events'"
+    )
+    assert result.column("relname").to_pylist() == ["events"]
+    assert result.schema.field("relname").metadata == {b"pg_type": b"name"}
