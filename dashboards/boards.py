@@ -16,6 +16,7 @@ from dashboards.board_audit import audit_change
 from dashboards.board_errors import FilterValueError
 from dashboards.board_filters import check_filter_value
 from dashboards.board_schemas import FilterDefinition, WidgetPosition
+from dashboards.changes import apply_changes
 from dashboards.models import Dashboard, DashboardFilter, Visualization, Widget, WidgetKind
 
 DASHBOARD_FIELDS = frozenset({"name", "description", "refresh_interval_s", "max_age_s"})
@@ -52,12 +53,8 @@ def create_dashboard(
 
 def update_dashboard(user: User, dashboard: Dashboard, *, changes: Mapping[str, Any]) -> Dashboard:
     """Apply `changes` (keys of DASHBOARD_FIELDS; others raise KeyError)."""
-    unknown = set(changes) - DASHBOARD_FIELDS
-    if unknown:
-        raise KeyError(", ".join(sorted(unknown)))
+    apply_changes(dashboard, changes, DASHBOARD_FIELDS)
     with transaction.atomic():
-        for field, value in changes.items():
-            setattr(dashboard, field, value)
         dashboard.full_clean()
         dashboard.save()
         audit_change(user, "dashboard.update", dashboard_id=dashboard.pk, fields=sorted(changes))
@@ -192,12 +189,8 @@ def add_widget(
 
 def update_widget(user: User, widget: Widget, *, changes: Mapping[str, Any]) -> Widget:
     """Apply `changes` (keys of WIDGET_FIELDS; others raise KeyError)."""
-    unknown = set(changes) - WIDGET_FIELDS
-    if unknown:
-        raise KeyError(", ".join(sorted(unknown)))
+    apply_changes(widget, changes, WIDGET_FIELDS)
     with transaction.atomic():
-        for field, value in changes.items():
-            setattr(widget, field, value)
         widget.full_clean()
         _check_binding_targets(widget)
         widget.save()

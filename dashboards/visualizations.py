@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from dashboards.board_audit import audit_change
+from dashboards.changes import apply_changes
 from dashboards.models import SavedQuery, Visualization
 
 EDITABLE_FIELDS = frozenset({"name", "description", "spec", "query"})
@@ -37,12 +38,8 @@ def update_visualization(
     user: User, visualization: Visualization, *, changes: dict[str, Any]
 ) -> Visualization:
     """Apply `changes` (keys of EDITABLE_FIELDS; others raise KeyError)."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise KeyError(", ".join(sorted(unknown)))
+    apply_changes(visualization, changes, EDITABLE_FIELDS)
     with transaction.atomic():
-        for field, value in changes.items():
-            setattr(visualization, field, value)
         visualization.full_clean()
         visualization.save()
         audit_change(
