@@ -150,7 +150,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILE = str(DATA_DIR / "celerybeat-schedule")
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2)
 
-# Result store: one Arrow IPC (zstd) file per fingerprint under RESULTS_DIR.
+# Result store: one Arrow IPC (lz4) file per fingerprint under RESULTS_DIR.
 RESULTS_DIR = Path(env_str("RESULTS_DIR", str(DATA_DIR / "results"))).resolve()
 RESULTS_MAX_BYTES = env_int("RESULTS_MAX_BYTES", 5 * 1024**3)
 RESULT_TTL_S = env_int("RESULT_TTL_S", 7 * 24 * 3600)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 import duckdb
 import pyarrow as pa
 
+from connectors.deadlines import Deadline, call_after
 from connectors.duckdb_errors import has_payload, translate_duckdb_error
 from connectors.errors import ConnectorError, QueryCancelled, QueryTimeout
 
@@ -43,7 +44,7 @@ class DuckDBRunner:
         self._batch_rows = batch_rows
         self._lock = threading.Lock()
         self._cursor: duckdb.DuckDBPyConnection | None = None
-        self._timer: threading.Timer | None = None
+        self._timer: Deadline | None = None
         self._is_cancelled = False
         self._has_timed_out = False
 
@@ -60,9 +61,7 @@ class DuckDBRunner:
             cursor = self._connection.cursor()
             self._cursor = cursor
             self._has_timed_out = False
-            self._timer = threading.Timer(self._timeout_s, self._time_out)
-            self._timer.daemon = True
-            self._timer.start()
+            self._timer = call_after(self._timeout_s, self._time_out)
         try:
             for name, source in (sources or {}).items():
                 cursor.register(name, source)

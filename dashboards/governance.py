@@ -1,10 +1,17 @@
 """The one governance path. Every execution — API, editor, dashboard widget, schedule,
 wire endpoint — turns (user, data source, SQL, parameters) into an ExecutionPlan here, or
-is refused here, and leaves an audit row either way."""
+is refused here, and leaves an audit row either way.
+
+What does not depend on the moment (the parsed, bound, classified and limited statement)
+is kept per distinct text in a small LRU, so a BI tool repeating a statement costs no
+parsing; access, table versions and the audit row are decided at every call."""
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,14 +25,18 @@ from connectors import open_connector
 from connectors.base import TableRef
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import StatementKind, classify
-from connectors.sql.fingerprint import fingerprint
+from connectors.sql.fingerprint import fingerprint_of, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.tables import referenced_tables
 from dashboards.access import AnyUser, get_datasources_for_user
+from dashboards.audit_buffer import wire_audit
 from dashboards.models import AuditEvent, DataSource, Engine
 
 DIALECTS = {Engine.DUCKDB: "duckdb", Engine.POSTGRES: "postgres", Engine.DELTA: "databricks"}
+ANALYSES_KEPT = 1024
+# how long an access decision is reused: a revoked grant stops working within this time
+ACCESS_RECHECK_S = 1.0
 
 
 class Origin(StrEnum):
@@ -80,32 +91,27 @@ def plan_query(
     """
     values = dict(parameters or {})
     try:
-        if not get_datasources_for_user(user).filter(pk=datasource.pk).exists():
+        if not _may_use(user, datasource):
             raise QueryRefused(f"you may not query data source {datasource.name}")
         engine_dialect = dialect_of(datasource)
         specs = _parameter_specs(parameter_specs, values)
-        bound = bind_parameters(sql, dialect or engine_dialect, specs, values)
-        kind = classify(bound)
-        # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
-        tables = referenced_tables(
-            normalize_identifiers(bound.copy(), dialect=dialect or engine_dialect)
+        analysis = _analyse(
+            sql, dialect or engine_dialect, engine_dialect, specs, values, datasource.max_rows
         )
-        statement = inject_limit(bound, datasource.max_rows + 1)
         context: dict[str, Any] = {}
         plan = ExecutionPlan(
             datasource=datasource,
             user_sql=sql,
-            statement=statement,
-            statement_sql=statement.sql(dialect=engine_dialect),
-            kind=kind,
-            tables=tables,
+            statement=analysis.statement,
+            statement_sql=analysis.statement_sql,
+            kind=analysis.kind,
+            tables=list(analysis.tables),
             parameters=values,
-            fingerprint=fingerprint(
+            fingerprint=fingerprint_of(
                 datasource=datasource.name,
-                expression=statement,
-                dialect=engine_dialect,
+                normalized=analysis.normalized_sql,
                 parameters=values,
-                table_versions=table_versions(datasource, tables),
+                table_versions=table_versions(datasource, list(analysis.tables)),
                 context=context,
             ),
             max_rows=datasource.max_rows,
@@ -118,6 +124,76 @@ def plan_query(
         raise
     _audit(user, datasource, sql, origin, outcome="allowed", fingerprint_=plan.fingerprint)
     return plan
+
+
+_access: dict[tuple[object, int], tuple[float, bool]] = {}
+
+
+def _may_use(user: AnyUser, datasource: DataSource) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    key, now = (user.pk, datasource.pk), time.monotonic()
+    decided = _access.get(key)
+    if decided is not None and now - decided[0] < ACCESS_RECHECK_S:
+        return decided[1]
+    allowed = get_datasources_for_user(user).filter(pk=datasource.pk).exists()
+    _access[key] = (now, allowed)
+    return allowed
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What a statement text is, whoever runs it: its bound and limited tree (shared by
+    every plan of the same text: never changed, copied before a change), that tree as
+    the engine's SQL and in normal form, its kind and the tables it reads."""
+
+    statement: exp.Expression
+    statement_sql: str
+    normalized_sql: str
+    kind: StatementKind
+    tables: tuple[TableRef, ...]
+
+
+_analyses: OrderedDict[str, _Analysis] = OrderedDict()
+_analyses_lock = threading.Lock()
+
+
+def _analyse(
+    sql: str,
+    dialect: str,
+    engine_dialect: str,
+    specs: Mapping[str, ParameterSpec],
+    values: Mapping[str, Any],
+    max_rows: int,
+) -> _Analysis:
+    """Steps 2 to 4 of plan_query, kept per distinct input. Raises like plan_query."""
+    key = json.dumps(
+        [sql, dialect, engine_dialect, repr(sorted(specs.items())), values, max_rows],
+        sort_keys=True,
+        default=repr,
+    )
+    with _analyses_lock:
+        analysis = _analyses.get(key)
+        if analysis is not None:
+            _analyses.move_to_end(key)
+            return analysis
+    bound = bind_parameters(sql, dialect, specs, values)
+    kind = classify(bound)
+    # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
+    tables = referenced_tables(normalize_identifiers(bound.copy(), dialect=dialect))
+    statement = inject_limit(bound, max_rows + 1)
+    analysis = _Analysis(
+        statement=statement,
+        statement_sql=statement.sql(dialect=engine_dialect),
+        normalized_sql=normalized_sql(statement, engine_dialect),
+        kind=kind,
+        tables=tuple(tables),
+    )
+    with _analyses_lock:
+        _analyses[key] = analysis
+        while len(_analyses) > ANALYSES_KEPT:
+            _analyses.popitem(last=False)
+    return analysis
 
 
 def _parameter_specs(
@@ -165,7 +241,9 @@ def _audit(
     fingerprint_: str = "",
     detail: dict[str, Any] | None = None,
 ) -> None:
-    AuditEvent.objects.create(
+    """The wire endpoint's rows are written in batches (a BI tool may send thousands of
+    statements a second); every other origin's at once."""
+    event = AuditEvent(
         user_id=user.pk if user.is_authenticated else None,
         action="query",
         origin=origin,
@@ -175,3 +253,7 @@ def _audit(
         outcome=outcome,
         detail=detail or {},
     )
+    if origin == Origin.WIRE:
+        wire_audit.add(event)
+    else:
+        event.save()

@@ -3,11 +3,16 @@ governance function with its result cache. The only pgwire module that imports D
 everything else reaches it through the `pgwire.ports.Backend` protocol.
 
 Methods are called from the server's worker threads; Django gives each thread its own
-database connection, which `close_old_connections` keeps fresh.
+database connection, which `close_old_connections` keeps fresh. A statement reads the
+user and data source from a cache renewed every RECHECK_S, so running one costs no
+metadata query and a deactivated user or removed data source stops within that time.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
@@ -20,6 +25,7 @@ from sqlglot import exp
 from connectors import open_connector
 from connectors.base import ColumnInfo, Connector, TableInfo
 from connectors.errors import ConnectorError, QueryRefused, UndefinedObject
+from connectors.sql.constant import is_constant
 from connectors.sql.params import bind_parameters
 from dashboards.access import (
     get_datasource_for_user,
@@ -38,7 +44,7 @@ from dashboards.result_store import (
 )
 from dashboards.tokens import SCRAM_ITERATIONS, active_tokens, authenticate_token, token_scram_salt
 from pgwire.auth import verifier_from_django_hash
-from pgwire.errors import UnknownDatabase
+from pgwire.errors import AuthorizationRefused, UnknownDatabase
 from pgwire.pins import EnginePins
 from pgwire.ports import (
     CancelScope,
@@ -58,6 +64,7 @@ from pgwire.saved_views import (
 
 TOKEN_USERNAME = "token"
 WIRE_DIALECT = "postgres"
+RECHECK_S = 1.0
 
 
 def _principal(user: User) -> Principal:
@@ -71,6 +78,9 @@ class DjangoBackend:
         self._pins = EnginePins(_open_source)
         # (saved query id, its last edit, the source's data version) → the view's columns
         self._view_columns: dict[tuple[int, str, int], tuple[ColumnInfo, ...]] = {}
+        self._constants = ConstantResults()
+        # (user id, database) → (when checked, the user, the data source)
+        self._checked: dict[tuple[int, str], tuple[float, User, DataSource]] = {}
 
     def scram_verifiers(self, username: str) -> list[ScramVerifier]:
         close_old_connections()
@@ -131,9 +141,13 @@ class DjangoBackend:
         cancel: CancelScope,
     ) -> QueryResult:
         plan = self._plan(principal, database, sql)
-        cached = self._cached(plan)
-        if cached is not None:
-            return cached
+        if is_constant(plan.statement):
+            return self._constants.result(plan)
+        is_cacheable = settings.PGWIRE_CACHE_MAX_AGE_S > 0 and bool(plan.tables)
+        if is_cacheable:
+            cached = self._cached(plan)
+            if cached is not None:
+                return cached
         connector = open_connector(plan.datasource.source_settings())
         cancel.on_cancel(connector.cancel)
         try:
@@ -141,6 +155,9 @@ class DjangoBackend:
         except ConnectorError:
             connector.close()
             raise
+        if not is_cacheable:
+            # a statement that reads no table is cheaper to run again than to store
+            return QueryResult(reader, connector.close)
         limits = Limits(plan.max_rows, plan.max_bytes, plan.datasource.name)
         batches = tee_into_store(plan.fingerprint, reader, limits)
         stream = pa.RecordBatchReader.from_batches(reader.schema, batches)
@@ -165,9 +182,7 @@ class DjangoBackend:
         close_old_connections()
 
     def _plan(self, principal: Principal, database: str, sql: str) -> ExecutionPlan:
-        close_old_connections()
-        user = self._user(principal)
-        datasource = self._datasource(user, database)
+        user, datasource = self._user_and_datasource(principal, database)
         if saved_views_read(sql, WIRE_DIALECT) is None:
             return plan_query(user, datasource, sql, origin=Origin.WIRE, dialect=WIRE_DIALECT)
         queries = _saved_queries(user, datasource)
@@ -214,11 +229,52 @@ class DjangoBackend:
     def _user(self, principal: Principal) -> User:
         return User.objects.get(pk=principal.user_id)
 
+    def _user_and_datasource(self, principal: Principal, database: str) -> tuple[User, DataSource]:
+        key, now = (principal.user_id, database), time.monotonic()
+        checked = self._checked.get(key)
+        if checked is not None and now - checked[0] < RECHECK_S:
+            return checked[1], checked[2]
+        close_old_connections()
+        user = User.objects.filter(pk=principal.user_id, is_active=True).first()
+        if user is None:
+            raise AuthorizationRefused(f'role "{principal.username}" is not permitted to log in')
+        datasource = self._datasource(user, database)
+        self._checked[key] = (now, user, datasource)
+        return user, datasource
+
     def _datasource(self, user: User, database: str) -> DataSource:
         try:
             return get_datasource_for_user(user, database)
         except DataSource.DoesNotExist as error:
             raise UnknownDatabase(f'database "{database}" does not exist') from error
+
+
+class ConstantResults:
+    """Results of statements fixed by their text (`SELECT 1`, a BI tool's connection
+    check), run on the engine once and then answered from memory; the plan is still
+    made (and audited) for every run."""
+
+    KEPT = 256
+
+    def __init__(self) -> None:
+        self._tables: OrderedDict[str, pa.Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def result(self, plan: ExecutionPlan) -> QueryResult:
+        with self._lock:
+            table = self._tables.get(plan.fingerprint)
+        if table is None:
+            connector = open_connector(plan.datasource.source_settings())
+            try:
+                table = connector.execute(plan.statement).read_all()
+            finally:
+                connector.close()
+            with self._lock:
+                self._tables[plan.fingerprint] = table
+                while len(self._tables) > self.KEPT:
+                    self._tables.popitem(last=False)
+        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+        return QueryResult(reader, lambda: None)
 
 
 def _saved_queries(user: User, datasource: DataSource) -> dict[str, SavedQuery]:

@@ -23,6 +23,7 @@ from pgwire.types import ColumnType, column_type
 
 TARGET_CHUNK_BYTES = 4 * 1024 * 1024
 MAX_CHUNK_ROWS = 65_536
+SMALL_BATCH_ROWS = 1024
 _ROW_HEADER = np.dtype([("type", "S1"), ("length", ">i4"), ("columns", ">i2")])
 
 
@@ -68,6 +69,8 @@ def encode_rows(
 
 
 def _chunk_rows(batch: pa.RecordBatch) -> int:
+    if batch.num_rows <= SMALL_BATCH_ROWS:  # measuring its size costs more than encoding
+        return int(batch.num_rows)
     per_row = max(1, int(batch.nbytes) // max(int(batch.num_rows), 1))
     return int(max(1, min(MAX_CHUNK_ROWS, TARGET_CHUNK_BYTES // per_row)))
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from connectors.base import TableInfo
+from connectors.deadlines import Deadline, call_after
 from connectors.errors import ConnectorError
 from pgwire.answers import settings_call_table
 from pgwire.catalog import CatalogSession
@@ -295,7 +296,7 @@ class _StatementScope:
 
     def __init__(self, executor: Executor) -> None:
         self._executor = executor
-        self._timer: threading.Timer | None = None
+        self._timer: Deadline | None = None
         self._scope = CancelScope()
         self._outer: CancelScope | None = None
 
@@ -308,13 +309,11 @@ class _StatementScope:
             executor._scope = self._scope
         timeout_ms = milliseconds(executor.settings.get("statement_timeout"))
         if timeout_ms and self._outer is None:
-            self._timer = threading.Timer(
+            scope = self._scope
+            self._timer = call_after(
                 timeout_ms / 1000,
-                self._scope.cancel,
-                args=("canceling statement due to statement timeout",),
+                lambda: scope.cancel("canceling statement due to statement timeout"),
             )
-            self._timer.daemon = True
-            self._timer.start()
         return self._scope
 
     def __exit__(self, *exc_info: object) -> None:

@@ -1,22 +1,24 @@
-"""The asyncio server: accepts connections, negotiates TLS, routes CancelRequests, and
-feeds each connection's messages to its `Session` in a worker thread.
+"""The server: accepts connections, negotiates TLS, routes CancelRequests, and gives each
+connection a thread of its own that reads a message, lets its `Session` handle it and
+sends the answer, so a round trip costs no hand-over between threads.
 
-Every wait on a peer has a timeout. Results are written batch by batch and the worker
-thread waits for the socket to drain, so a slow reader holds back only its own query.
+Every wait on a peer has a timeout. Sends block until the client took the bytes (at most
+`write_timeout_s`), so a slow reader holds back only its own statement.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import secrets
 import signal
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import FrameType
 
 from pgwire import replies
 from pgwire.codec import (
@@ -36,10 +38,8 @@ logger = logging.getLogger(__name__)
 
 READ_CHUNK_BYTES = 256 * 1024
 SMALL_WRITE_BYTES = 256 * 1024
-# Encoding the next batch overlaps with the client reading this one only if drain() lets
-# the worker go on while a few batches are still queued in the transport.
-WRITE_BUFFER_HIGH_BYTES = 8 * 1024 * 1024
-WRITE_BUFFER_LOW_BYTES = 2 * 1024 * 1024
+ACCEPT_POLL_S = 0.5  # how soon the accepting thread notices a shutdown
+TLS_GOODBYE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -97,60 +97,37 @@ class LoginThrottle:
             return len(self._recent(address, time.monotonic())) >= self._max_failures
 
 
-class ThreadSink:
-    """The Session's output, written from its worker thread into the event loop.
+class SocketSink:
+    """The Session's output: small writes are gathered until `flush()`, large ones are sent
+    at once; each send waits at most `write_timeout_s` for the client to take the bytes."""
 
-    Small writes are buffered and handed to the transport without waiting; large ones
-    wait until the socket drained (back-pressure), at most `write_timeout_s`.
-    """
-
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, writer: asyncio.StreamWriter, write_timeout_s: float
-    ) -> None:
-        self._loop = loop
-        self._writer = writer
+    def __init__(self, connection: _Connection, write_timeout_s: float) -> None:
+        self._connection = connection
         self._timeout_s = write_timeout_s
         self._buffer = bytearray()
-        self.is_closed = False
         self.bytes_written = 0
 
     def write(self, data: bytes | memoryview) -> None:
         self.bytes_written += len(data)
         if len(data) >= SMALL_WRITE_BYTES:
             self.flush()
-            self._send_and_drain(data)
+            self._connection.send(data, self._timeout_s)
             return
         self._buffer += data
         if len(self._buffer) >= SMALL_WRITE_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        if not self._buffer:
-            return
-        data = bytes(self._buffer)
-        self._buffer.clear()
-        if self.is_closed or self._writer.is_closing():
-            raise ClientGone()
-        self._loop.call_soon_threadsafe(self._writer.write, data)
-
-    def _send_and_drain(self, data: bytes | memoryview) -> None:
-        if self.is_closed or self._writer.is_closing():
-            raise ClientGone()
-        future = asyncio.run_coroutine_threadsafe(self._write_drained(data), self._loop)
-        try:
-            future.result(self._timeout_s)
-        except (ConnectionError, OSError, TimeoutError) as error:
-            future.cancel()
-            raise ClientGone() from error
-
-    async def _write_drained(self, data: bytes | memoryview) -> None:
-        self._writer.write(data)
-        await self._writer.drain()
+        if self._buffer:
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            self._connection.send(data, self._timeout_s)
 
 
 class WireServer:
-    """One process, many sessions. `start()` binds; `close()` stops accepting and waits
-    up to the grace period for running sessions before closing them."""
+    """One process, a thread per session. `start()` binds and accepts in the background;
+    `close()` stops accepting and waits up to the grace period for running statements
+    before closing every session."""
 
     def __init__(self, backend: Backend, options: ServerOptions) -> None:
         self.backend = backend
@@ -162,62 +139,73 @@ class WireServer:
         self._lock = threading.Lock()
         self._next_pid = 1000 + secrets.randbelow(30000)
         self.mock_secret = secrets.token_bytes(32)
-        self.executor = ThreadPoolExecutor(
-            max_workers=options.max_connections + 8, thread_name_prefix="pgwire-session"
-        )
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._connections: dict[asyncio.Task[None], _Connection] = {}
+        self._listener: socket.socket | None = None
+        self._acceptor: threading.Thread | None = None
+        self._connections: dict[_Connection, threading.Thread] = {}
         self.throttle = LoginThrottle(options.max_login_failures, options.login_failure_window_s)
         self.is_closing = False
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
+        assert self._listener is not None
+        return int(self._listener.getsockname()[1])
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(
-            self._accept, self.options.host, self.options.port, limit=READ_CHUNK_BYTES
+    def start(self) -> None:
+        self._listener = socket.create_server(
+            (self.options.host, self.options.port), backlog=self.options.max_connections
         )
+        self._listener.settimeout(ACCEPT_POLL_S)
+        self._acceptor = threading.Thread(target=self._accept_all, name="pgwire-accept")
+        self._acceptor.start()
         logger.info("pgwire listening on %s:%s", self.options.host, self.port)
 
-    async def close(self) -> None:
+    def _accept_all(self) -> None:
+        assert self._listener is not None
+        while not self.is_closing:
+            try:
+                sock, peer = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError as error:  # e.g. out of file descriptors: try again shortly
+                logger.warning("accept failed: %s", error)
+                time.sleep(0.1)
+                continue
+            connection = _Connection(self, sock, peer)
+            thread = threading.Thread(target=connection.run, name="pgwire-session", daemon=True)
+            with self._lock:
+                self._connections[connection] = thread
+            thread.start()
+
+    def close(self) -> None:
         """Stop accepting; idle sessions end now, running statements may finish within
         the grace period; then everything left is closed."""
         self.is_closing = True
-        if self._server is not None:
-            self._server.close()
-        for task, connection in list(self._connections.items()):
+        if self._acceptor is not None:
+            self._acceptor.join()
+        if self._listener is not None:
+            self._listener.close()
+        for connection in self._open_connections():
             if not connection.is_busy:
-                task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=self.options.shutdown_grace_s)
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5)
-        self.executor.shutdown(wait=False, cancel_futures=True)
+                connection.wake()
+        deadline = time.monotonic() + self.options.shutdown_grace_s
+        self._join_connections(deadline)
+        for connection in self._open_connections():
+            connection.cut_off()
+        self._join_connections(time.monotonic() + 5)
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        connection = self._connections[task] = _Connection(self, reader, writer)
-        try:
-            await connection.run()
-        except (ConnectionError, OSError, asyncio.IncompleteReadError, ClientGone):
-            pass
-        except TimeoutError:
-            logger.info("closing a connection that stalled")
-        except asyncio.CancelledError:
-            if not self.is_closing:
-                raise
-            connection.send_fatal(ShuttingDown("terminating connection due to server shutdown"))
-        finally:
-            self._connections.pop(task, None)
-            self._tasks.discard(task)
-            writer.close()
+    def _open_connections(self) -> list[_Connection]:
+        with self._lock:
+            return list(self._connections)
+
+    def _join_connections(self, deadline: float) -> None:
+        with self._lock:
+            threads = list(self._connections.values())
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def forget(self, connection: _Connection) -> None:
+        with self._lock:
+            self._connections.pop(connection, None)
 
     def register(self, session: Session) -> None:
         with self._lock:
@@ -240,36 +228,47 @@ class WireServer:
             entry[1].cancel()
 
     def is_full(self) -> bool:
-        return len(self._connections) > self.options.max_connections
+        with self._lock:
+            return len(self._connections) > self.options.max_connections
 
 
 class _Connection:
-    def __init__(
-        self, server: WireServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    def __init__(self, server: WireServer, sock: socket.socket, peer: object) -> None:
         self.server = server
-        self.reader = reader
-        self.writer = writer
+        self.sock = sock
         self.frames = FrameReader()
         self.is_tls = False
         self.is_busy = False
-        self.loop = asyncio.get_running_loop()
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            # a BI tool's idle pooled connection behind a NAT must not vanish silently
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        peer = writer.get_extra_info("peername")
+        self.session: Session | None = None
+        # answers go out as soon as they are written, not after the peer's delayed ACK
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # a BI tool's idle pooled connection behind a NAT must not vanish silently
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         self.address = str(peer[0]) if isinstance(peer, tuple) else "local"
 
-    async def _receive(self, timeout_s: float) -> None:
-        data = await asyncio.wait_for(self.reader.read(READ_CHUNK_BYTES), timeout_s)
-        if not data:
-            raise ClientGone()
-        self.frames.feed(data)
-
-    async def run(self) -> None:
+    def run(self) -> None:
         try:
-            startup = await self._negotiate()
+            self._run()
+        except TimeoutError:
+            logger.info("closing a connection that stalled")
+        except (OSError, ClientGone):
+            pass
+        finally:
+            self.server.forget(self)
+            self._close_socket()
+
+    def _close_socket(self) -> None:
+        """Close the socket; over TLS say goodbye first (close_notify), as a client
+        such as libpq's cancel call reports an abrupt end as a failure."""
+        if isinstance(self.sock, ssl.SSLSocket):
+            with contextlib.suppress(OSError, ValueError):
+                self.sock.settimeout(TLS_GOODBYE_S)
+                self.sock.unwrap()
+        self.sock.close()
+
+    def _run(self) -> None:
+        try:
+            startup = self._negotiate()
         except ProtocolViolation as error:
             self.send_fatal(error)
             return
@@ -278,11 +277,11 @@ class _Connection:
         if self.server.throttle.is_blocked(self.address):
             self.send_fatal(LoginThrottled("too many failed login attempts; try again later"))
             return
-        self.writer.transport.set_write_buffer_limits(
-            high=WRITE_BUFFER_HIGH_BYTES, low=WRITE_BUFFER_LOW_BYTES
-        )
+        if self.server.is_full():
+            self.send_fatal(TooManyConnections("sorry, too many clients already"))
+            return
         process_id, secret_key = self.server.new_identity()
-        sink = ThreadSink(self.loop, self.writer, self.server.options.write_timeout_s)
+        sink = SocketSink(self, self.server.options.write_timeout_s)
         config = SessionConfig(
             process_id,
             secret_key,
@@ -290,55 +289,71 @@ class _Connection:
             self.server.mock_secret,
             on_login_failed=lambda: self.server.throttle.record_failure(self.address),
         )
-        session = Session(self.server.backend, sink, config)
-        if self.server.is_full():
-            self.send_fatal(TooManyConnections("sorry, too many clients already"))
-            return
+        session = self.session = Session(self.server.backend, sink, config)
         self.server.register(session)
         try:
-            await self._serve(session, startup, sink)
+            self._serve(session, startup, sink)
         finally:
             self.server.unregister(session)
-            sink.is_closed = True
-            await self.loop.run_in_executor(self.server.executor, session.close)
+            session.close()
 
-    async def _serve(self, session: Session, startup: StartupMessage, sink: ThreadSink) -> None:
-        if not await self._in_worker(session.start, startup):
+    def _serve(self, session: Session, startup: StartupMessage, sink: SocketSink) -> None:
+        if not self._busy(session.start, startup):
             return
         self.frames.end_startup()
+        options = self.server.options
         while not self.server.is_closing:
-            timeout = (
-                self.server.options.idle_timeout_s
-                if session.phase == "ready"
-                else self.server.options.startup_timeout_s
-            )
-            await self._receive(timeout)
+            is_ready = session.phase == "ready"
+            if not self._receive(options.idle_timeout_s if is_ready else options.startup_timeout_s):
+                if self.server.is_closing:
+                    break
+                return
             try:
                 messages = list(self.frames.messages())
             except ProtocolViolation as error:
-                await self._in_worker(_report, sink, error)
+                _report(sink, error)
                 return
-            if not await self._in_worker(_handle_all, session, messages):
+            if not self._busy(_handle_all, session, messages):
                 return
         self.send_fatal(ShuttingDown("terminating connection due to server shutdown"))
 
-    async def _in_worker(self, function: Callable[..., bool | None], *args: object) -> bool:
-        """Run session code in a worker thread; the connection counts as busy meanwhile
-        (shutdown waits for it instead of cutting it off)."""
+    def _busy(self, function: Callable[..., bool], *args: object) -> bool:
+        """Run session code; meanwhile the connection counts as busy (shutdown waits for
+        it instead of cutting it off)."""
         self.is_busy = True
         try:
-            return bool(await self.loop.run_in_executor(self.server.executor, function, *args))
+            return function(*args)
         finally:
             self.is_busy = False
 
-    async def _negotiate(self) -> StartupMessage | None:
+    def _receive(self, timeout_s: float) -> bool:
+        """Read what the client sent; False at end of stream."""
+        self.sock.settimeout(timeout_s)
+        try:
+            data = self.sock.recv(READ_CHUNK_BYTES)
+        except ssl.SSLEOFError:
+            return False
+        if not data:
+            return False
+        self.frames.feed(data)
+        return True
+
+    def send(self, data: bytes | memoryview, timeout_s: float) -> None:
+        try:
+            self.sock.settimeout(timeout_s)
+            self.sock.sendall(data)
+        except OSError as error:
+            raise ClientGone() from error
+
+    def _negotiate(self) -> StartupMessage | None:
         """Answer SSLRequest/GSSENCRequest/CancelRequest until the StartupMessage arrives;
         None when the connection ends here."""
         timeout = self.server.options.startup_timeout_s
         while True:
             packet = self.frames.next_startup_packet()
             if packet is None:
-                await self._receive(timeout)
+                if not self._receive(timeout):
+                    return None
                 continue
             if isinstance(packet, StartupMessage):
                 return packet
@@ -346,31 +361,41 @@ class _Connection:
                 self.server.cancel(packet)
                 return None
             if isinstance(packet, GSSENCRequest):
-                self.writer.write(b"N")
+                self.send(b"N", timeout)
                 continue
             if isinstance(packet, SSLRequest):
-                await self._answer_ssl_request(timeout)
+                self._answer_ssl_request(timeout)
 
-    async def _answer_ssl_request(self, timeout: float) -> None:
+    def _answer_ssl_request(self, timeout: float) -> None:
         tls = self.server.tls
         if self.frames.pending_bytes:
             # Bytes sent before the handshake would bypass TLS (CVE-2021-23222).
             raise ProtocolViolation("received unencrypted data after SSL request")
         if tls is None or self.is_tls:
-            self.writer.write(b"N")
+            self.send(b"N", timeout)
             return
-        # The ClientHello must reach the TLS layer, not the plaintext stream buffer: stop
-        # reading before the client can send it.
-        transport = self.writer.transport
-        assert isinstance(transport, asyncio.ReadTransport)
-        transport.pause_reading()
-        self.writer.write(b"S")
-        await asyncio.wait_for(self.writer.drain(), timeout)
-        await asyncio.wait_for(self.writer.start_tls(tls), timeout)
+        self.send(b"S", timeout)
+        self.sock.settimeout(timeout)
+        self.sock = tls.wrap_socket(self.sock, server_side=True)
         self.is_tls = True
 
     def send_fatal(self, error: PgError) -> None:
-        self.writer.write(replies.error_response(error_fields(error)))
+        with contextlib.suppress(ClientGone):
+            self.send(replies.error_response(error_fields(error)), 5.0)
+
+    def wake(self) -> None:
+        """End the wait for the client's next message (at shutdown); the answer side
+        stays open for the goodbye. The plain socket's shutdown, as TLS's own would drop
+        the encryption."""
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(self.sock, socket.SHUT_RD)
+
+    def cut_off(self) -> None:
+        """Stop whatever the connection still runs, and close it (grace period over)."""
+        if self.session is not None:
+            self.session.cancel()
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
 
 
 def _handle_all(session: Session, messages: list[Message]) -> bool:
@@ -382,34 +407,10 @@ def _handle_all(session: Session, messages: list[Message]) -> bool:
     return True
 
 
-def _report(sink: ThreadSink, error: PgError) -> bool:
+def _report(sink: SocketSink, error: PgError) -> bool:
     sink.write(replies.error_response(error_fields(error)))
     sink.flush()
     return False
-
-
-async def serve(
-    backend: Backend,
-    host: str = "127.0.0.1",
-    port: int = 15432,
-    tls_cert: str | None = None,
-    tls_key: str | None = None,
-) -> None:
-    """Run the endpoint until cancelled or sent SIGTERM/SIGINT; then shut down gracefully
-    (running statements may finish within the grace period)."""
-    server = WireServer(backend, ServerOptions(host, port, tls_cert, tls_key))
-    await server.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for signal_number in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signal_number)
-        await server.close()
-        logger.info("pgwire stopped")
 
 
 def run_server(
@@ -419,5 +420,23 @@ def run_server(
     tls_cert: str | None = None,
     tls_key: str | None = None,
 ) -> None:
-    """Blocking entry point for `manage.py pgwire`; returns after SIGTERM or Ctrl-C."""
-    asyncio.run(serve(backend, host, port, tls_cert, tls_key))
+    """Blocking entry point for `manage.py pgwire`: serves until SIGTERM or Ctrl-C, then
+    shuts down gracefully (running statements may finish within the grace period)."""
+    server = WireServer(backend, ServerOptions(host, port, tls_cert, tls_key))
+    server.start()
+    stop = threading.Event()
+
+    def request_stop(signal_number: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {
+        number: signal.signal(number, request_stop) for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        while not stop.wait(ACCEPT_POLL_S):
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        server.close()
+        logger.info("pgwire stopped")

@@ -27,9 +27,27 @@ def fingerprint(
     row-filter/mask `context` all change the key. Values JSON cannot hold (dates) count
     by their `str()`.
     """
+    return fingerprint_of(
+        datasource=datasource,
+        normalized=normalized_sql(expression, dialect),
+        parameters=parameters,
+        table_versions=table_versions,
+        context=context,
+    )
+
+
+def fingerprint_of(
+    *,
+    datasource: str,
+    normalized: str,
+    parameters: Mapping[str, object],
+    table_versions: Mapping[str, str],
+    context: Mapping[str, object],
+) -> str:
+    """`fingerprint` of a statement already in normal form (`normalized_sql`)."""
     payload = {
         "datasource": datasource,
-        "sql": normalized_sql(expression, dialect),
+        "sql": normalized,
         "parameters": parameters,
         "table_versions": table_versions,
         "context": context,

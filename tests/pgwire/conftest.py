@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,7 +53,6 @@ def make_database(path: Path) -> None:
 class RunningServer:
     server: WireServer
     backend: DuckBackend
-    loop: asyncio.AbstractEventLoop
 
     @property
     def port(self) -> int:
@@ -83,26 +80,13 @@ def database_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def running_server(backend: DuckBackend, options: ServerOptions) -> Iterator[RunningServer]:
-    """A WireServer on its own event loop in a background thread, closed on exit."""
-    loop = asyncio.new_event_loop()
+    """A WireServer accepting in background threads, closed on exit."""
     server = WireServer(backend, options)
-    started = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True, name="pgwire-test-server")
-    thread.start()
-    assert started.wait(10)
+    server.start()
     try:
-        yield RunningServer(server, backend, loop)
+        yield RunningServer(server, backend)
     finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+        server.close()
 
 
 def make_backend(database_file: Path) -> DuckBackend:

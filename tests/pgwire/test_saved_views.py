@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from django.contrib.auth.models import User
 
+from dashboards.audit_buffer import wire_audit
 from dashboards.models import AuditEvent, DataSource, SavedQuery
 from dashboards.query_library import trash_query
 from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, served
@@ -79,6 +80,7 @@ def test_selecting_a_saved_view_runs_the_saved_sql_with_defaults(saved: Served) 
     assert len(revenue) == 4
     assert big == [(98,), (99,), (100,)]  # amount = 1.5 * id > 140 from id 94 on
     assert joined == (7,)
+    wire_audit.flush()
     audited = AuditEvent.objects.filter(origin="wire", outcome="allowed", sql__contains="sales")
     assert audited.filter(sql__contains="140").exists()  # the default, bound into the SQL
 
