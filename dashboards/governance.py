@@ -220,11 +220,13 @@ def table_versions(datasource: DataSource, tables: list[TableRef]) -> dict[str, 
     Engines that cannot say when data changed (PostgreSQL) answer "" and get a time bucket
     instead, so their cached results live at most POSTGRES_VERSION_TTL_S.
     """
-    connector = open_connector(datasource.source_settings())
-    try:
-        versions = connector.table_versions(tables)
-    finally:
-        connector.close()
+    versions: dict[str, str] = {}
+    if tables:
+        connector = open_connector(datasource.source_settings())
+        try:
+            versions = connector.table_versions(tables)
+        finally:
+            connector.close()
     bucket = f"ttl:{int(time.time() // settings.POSTGRES_VERSION_TTL_S)}"
     versions = {name: version or bucket for name, version in versions.items()}
     versions["@app"] = str(datasource.data_version)
@@ -243,17 +245,17 @@ def _audit(
 ) -> None:
     """The wire endpoint's rows are written in batches (a BI tool may send thousands of
     statements a second); every other origin's at once."""
-    event = AuditEvent(
-        user_id=user.pk if user.is_authenticated else None,
-        action="query",
-        origin=origin,
-        datasource=datasource.name,
-        sql=sql,
-        fingerprint=fingerprint_,
-        outcome=outcome,
-        detail=detail or {},
-    )
+    fields = {
+        "user_id": user.pk if user.is_authenticated else None,
+        "action": "query",
+        "origin": str(origin),
+        "datasource": datasource.name,
+        "sql": sql,
+        "fingerprint": fingerprint_,
+        "outcome": outcome,
+        "detail": detail or {},
+    }
     if origin == Origin.WIRE:
-        wire_audit.add(event)
+        wire_audit.add(fields)
     else:
-        event.save()
+        AuditEvent.objects.create(**fields)

@@ -59,6 +59,7 @@ def served(transactional_db: None, tmp_path: Path) -> Iterator[Served]:
     server.start()
     yield Served(server, token)
     server.close()
+    wire_audit.flush()  # while this test's users still exist
 
 
 def test_psql_browses_and_queries(served: Served) -> None:

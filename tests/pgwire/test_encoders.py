@@ -11,7 +11,9 @@ import psycopg
 import pyarrow as pa
 import pytest
 
+from pgwire import datarows
 from pgwire.binary_format import encode_binary
+from pgwire.datarows import result_columns
 from pgwire.text_format import TextContext, encode_text, format_interval
 from pgwire.types import TYPES_BY_NAME, ColumnType, column_type
 from tests.pgwire.reference import reference_dsn
@@ -106,3 +108,25 @@ def test_bytea_text_and_binary(postgres: psycopg.Connection) -> None:
     assert encode_binary(array, column).to_pylist() == _postgres_values(
         postgres, texts, "bytea", binary=True
     )
+
+
+@pytest.mark.parametrize("formats", [(0,), (1,), (0, 1, 0, 1, 0, 1, 0)])
+def test_tiny_batches_encode_exactly_like_large_ones(formats: tuple[int, ...]) -> None:
+    batch = pa.record_batch(
+        {
+            "i": pa.array([1, None, -7, 2**40], pa.int64()),
+            "s": pa.array(["a", "é ü", None, ""]),
+            "d": pa.array(["region_1", "x", "x", None]).dictionary_encode(),
+            "b": pa.array([True, False, None, True]),
+            "n": pa.array(
+                [Decimal("1.50"), None, Decimal("-0.01"), Decimal("10")], pa.decimal128(9, 2)
+            ),
+            "f": pa.array([0.1, None, float("inf"), -2.5]),
+            "t": pa.array([0, 86_400_000_000, None, 1], pa.timestamp("us")),
+        }
+    )
+    columns = result_columns(batch.schema, batch.schema.names, formats)
+    context = TextContext()
+    tiny = bytes(datarows._encode_tiny(batch, columns, context))
+    assert tiny == bytes(datarows._encode_chunk(batch, columns, context))
+    assert b"".join(datarows.encode_rows(batch, columns, context)) == tiny
