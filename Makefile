@@ -28,7 +28,7 @@ test: install static system-deps
 	bash scripts/test.sh
 
 lint: install
-	$(VENV)/bin/ruff check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy connectors dashboards config
+	$(VENV)/bin/ruff check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy connectors dashboards config pgwire
 
 bench: install
 	$(PY) bench/run.py

@@ -390,8 +390,8 @@ def main() -> None:
 
     with running_stack(env, without=("beat",), setup=add_tpch) as stack:
         wire_dsn = f"host=127.0.0.1 port={wire_port} dbname=tpch {DEMO_LOGIN} sslmode=disable"
-        # a token login's SCRAM verifier has 4,096 iterations; a password's is the Django
-        # hash itself (PBKDF2, 1,000,000 iterations), which the client must recompute
+        # both logins' SCRAM verifiers have 4,096 iterations (dashboards/wire_credentials.py),
+        # which libpq recomputes at every connection
         token_dsn = (
             f"host=127.0.0.1 port={wire_port} dbname=tpch user=token password={stack.token}"
             " sslmode=disable"

@@ -7,9 +7,8 @@ another thread while `execute()` runs and must make the engine stop.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import pyarrow as pa
@@ -23,6 +22,25 @@ class ColumnInfo:
     nullable: bool = True
 
 
+class ConstraintKind(StrEnum):
+    PRIMARY_KEY = "primary"
+    UNIQUE = "unique"
+    FOREIGN_KEY = "foreign"
+
+
+@dataclass(frozen=True)
+class ConstraintInfo:
+    """A primary key, unique or foreign key constraint the engine knows of."""
+
+    name: str
+    kind: ConstraintKind
+    columns: tuple[str, ...]
+    #: foreign keys only: the table they reference, and its columns in the same order
+    referenced_schema: str | None = None
+    referenced_table: str | None = None
+    referenced_columns: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class TableInfo:
     schema: str
@@ -30,6 +48,7 @@ class TableInfo:
     columns: tuple[ColumnInfo, ...]
     kind: str = "table"  # "table" | "view"
     row_count: int | None = None  # only where the engine knows it cheaply
+    constraints: tuple[ConstraintInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,28 +74,6 @@ class SourceSettings:
     timeout_s: float = 300.0
     batch_rows: int = 10_000  # rows per Arrow record batch a connector streams
     options: dict[str, str] = field(default_factory=dict)
-
-
-def tables_from_rows(
-    table_rows: Iterable[Sequence[object]], column_rows: Iterable[Sequence[object]]
-) -> list[TableInfo]:
-    """TableInfos from catalog rows: tables as (schema, name, kind, row_count), columns as
-    (schema, table, name, type, is_nullable) in column order."""
-    columns: dict[tuple[str, str], list[ColumnInfo]] = defaultdict(list)
-    for schema, table, name, data_type, is_nullable in column_rows:
-        columns[(str(schema), str(table))].append(
-            ColumnInfo(str(name), str(data_type), bool(is_nullable))
-        )
-    return [
-        TableInfo(
-            schema=str(schema),
-            name=str(name),
-            columns=tuple(columns[(str(schema), str(name))]),
-            kind=str(kind),
-            row_count=row_count if isinstance(row_count, int) else None,
-        )
-        for schema, name, kind, row_count in table_rows
-    ]
 
 
 class Connector(Protocol):

@@ -10,7 +10,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from connectors import duckdb_files
-from connectors.base import SourceSettings, TableInfo, TableRef, tables_from_rows
+from connectors.base import SourceSettings, TableInfo, TableRef
+from connectors.catalog_rows import tables_from_rows
 from connectors.duckdb_errors import translate_duckdb_error
 from connectors.duckdb_runner import DuckDBRunner
 from connectors.errors import ConnectionFailed
@@ -29,6 +30,21 @@ _COLUMNS_SQL = """
 SELECT schema_name, table_name, column_name, data_type, is_nullable FROM duckdb_columns()
 WHERE NOT internal AND database_name = current_database()
 ORDER BY schema_name, table_name, column_index
+"""
+
+# DuckDB keeps no constraint names (duckdb_constraints() makes some up), and its foreign keys
+# never leave their schema.
+_CONSTRAINTS_SQL = """
+SELECT schema_name, table_name, NULL,
+       CASE constraint_type WHEN 'PRIMARY KEY' THEN 'primary' WHEN 'UNIQUE' THEN 'unique'
+            ELSE 'foreign' END,
+       constraint_column_names,
+       CASE WHEN constraint_type = 'FOREIGN KEY' THEN schema_name END,
+       referenced_table, referenced_column_names
+FROM duckdb_constraints()
+WHERE database_name = current_database()
+  AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')
+ORDER BY table_oid, constraint_index
 """
 
 
@@ -69,7 +85,9 @@ class DuckDBConnector:
         return self._shared
 
     def list_tables(self) -> list[TableInfo]:
-        return tables_from_rows(self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL))
+        return tables_from_rows(
+            self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL), self._rows(_CONSTRAINTS_SQL)
+        )
 
     def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
         return self._runner.run(to_dialect(statement, self.dialect))

@@ -9,7 +9,8 @@ import psycopg
 import pyarrow as pa
 from sqlglot import exp
 
-from connectors.base import SourceSettings, TableInfo, TableRef, tables_from_rows
+from connectors.base import SourceSettings, TableInfo, TableRef
+from connectors.catalog_rows import tables_from_rows
 from connectors.errors import (
     ConnectionFailed,
     ConnectorError,
@@ -46,6 +47,25 @@ JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamesp
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'
 ORDER BY 1, 2, a.attnum
+"""
+
+_CONSTRAINTS_SQL = b"""
+SELECT n.nspname, c.relname, con.conname,
+       CASE con.contype WHEN 'p' THEN 'primary' WHEN 'u' THEN 'unique' ELSE 'foreign' END,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, i)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.i),
+       rn.nspname, rc.relname,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, i)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+             ORDER BY k.i)
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'
+ORDER BY con.oid
 """
 
 
@@ -91,7 +111,9 @@ class PostgresConnector:
         return connection
 
     def list_tables(self) -> list[TableInfo]:
-        return tables_from_rows(self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL))
+        return tables_from_rows(
+            self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL), self._rows(_CONSTRAINTS_SQL)
+        )
 
     def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
         """Run `statement`; SELECT and VALUES stream `batch_rows` rows at a time."""

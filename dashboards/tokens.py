@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -58,6 +59,27 @@ def create_token(user: User, *, name: str) -> tuple[str, AccessToken]:
 def active_tokens() -> Q:
     now = timezone.now()
     return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+@dataclass(frozen=True)
+class TokenKeys:
+    stored_key: bytes
+    server_key: bytes
+    user_id: int
+    username: str
+
+
+def active_token_keys() -> list[TokenKeys]:
+    """The SCRAM keys of every active token of an active user, in one query."""
+    rows = (
+        AccessToken.objects.filter(active_tokens(), user__is_active=True)
+        .exclude(scram_stored_key="")
+        .values_list("scram_stored_key", "scram_server_key", "user_id", "user__username")
+    )
+    return [
+        TokenKeys(bytes.fromhex(stored_key), bytes.fromhex(server_key), user_id, username)
+        for stored_key, server_key, user_id, username in rows
+    ]
 
 
 def authenticate_token(token: str) -> User | None:

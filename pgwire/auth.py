@@ -22,6 +22,7 @@ from pgwire.ports import Principal, ScramVerifier
 
 MECHANISM = "SCRAM-SHA-256"
 _MOCK_ITERATIONS = 4096
+_KEY_BYTES = 32  # SHA-256: ClientKey, StoredKey and the proof
 
 
 def verifier_from_django_hash(encoded: str, principal: Principal) -> ScramVerifier | None:
@@ -126,13 +127,15 @@ class ScramExchange:
         except ValueError as error:
             raise ProtocolViolation("malformed SCRAM proof") from error
         auth_message = ",".join((self._client_first_bare, self._server_first, without_proof))
-        for verifier in self.verifiers:
-            signature = hmac.digest(verifier.stored_key, auth_message.encode(), "sha256")
-            if len(proof) != len(signature):
-                break
-            client_key = bytes(a ^ b for a, b in zip(proof, signature, strict=True))
-            if hmac.compare_digest(hashlib.sha256(client_key).digest(), verifier.stored_key):
-                server_signature = hmac.digest(verifier.server_key, auth_message.encode(), "sha256")
+        message = auth_message.encode()
+        # the token user may have thousands of candidates: XOR as integers, not bytewise
+        proof_number = int.from_bytes(proof, "big")
+        for verifier in self.verifiers if len(proof) == _KEY_BYTES else ():
+            signature = hmac.digest(verifier.stored_key, message, "sha256")
+            client_key = proof_number ^ int.from_bytes(signature, "big")
+            stored_key = hashlib.sha256(client_key.to_bytes(_KEY_BYTES, "big")).digest()
+            if hmac.compare_digest(stored_key, verifier.stored_key):
+                server_signature = hmac.digest(verifier.server_key, message, "sha256")
                 final = "v=" + base64.b64encode(server_signature).decode()
                 return verifier.principal, final.encode()
         raise AuthenticationFailed(f'password authentication failed for user "{self.username}"')

@@ -6,10 +6,14 @@ Methods are called from the server's worker threads; Django gives each thread it
 database connection, which `close_old_connections` keeps fresh. A statement reads the
 user and data source from a cache renewed every RECHECK_S, so running one costs no
 metadata query and a deactivated user or removed data source stops within that time.
+Logins and session starts read the same way: a user's or the tokens' SCRAM verifiers, and
+the views and databases a session lists, are reread at most every RECHECK_S, so a changed
+password, a revoked token or a withdrawn grant takes effect within that time.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -17,23 +21,23 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from sqlglot import exp
 
 from connectors import open_connector
 from connectors.base import ColumnInfo, Connector, TableInfo
 from connectors.errors import ConnectorError, QueryRefused, UndefinedObject
 from connectors.sql.constant import is_constant
-from connectors.sql.params import bind_parameters
+from connectors.sql.params import bind_parameters, infer_spec
 from dashboards.access import (
     get_datasource_for_user,
     get_datasources_for_user,
     get_saved_queries_for_user,
 )
+from dashboards.board_datasets import Dataset, get_board_datasets_for_user
 from dashboards.governance import ExecutionPlan, Origin, declared_spec, dialect_of, plan_query
-from dashboards.models import AccessToken, DataSource, SavedQuery
+from dashboards.models import Dashboard, DataSource
 from dashboards.result_store import (
     Limits,
     ResultMissing,
@@ -42,7 +46,13 @@ from dashboards.result_store import (
     result_schema,
     tee_into_store,
 )
-from dashboards.tokens import SCRAM_ITERATIONS, active_tokens, authenticate_token, token_scram_salt
+from dashboards.tokens import (
+    SCRAM_ITERATIONS,
+    active_token_keys,
+    authenticate_token,
+    token_scram_salt,
+)
+from dashboards.wire_credentials import authenticate_password, current_secret, get_login_user
 from pgwire.auth import verifier_from_django_hash
 from pgwire.errors import AuthorizationRefused, UnknownDatabase
 from pgwire.pins import EnginePins
@@ -56,15 +66,23 @@ from pgwire.ports import (
 )
 from pgwire.saved_views import (
     SAVED_SCHEMA,
-    expand_saved_views,
-    saved_views_read,
+    ViewName,
+    dashboard_schema_names,
+    dataset_view_name,
+    expand_views,
+    is_dashboard_schema,
     view_columns,
     view_name,
+    views_read,
 )
+from pgwire.ttl_cache import TtlCache
 
 TOKEN_USERNAME = "token"
 WIRE_DIALECT = "postgres"
 RECHECK_S = 1.0
+# what a session of a user on a database may see besides the engine's tables: the user's
+# views on it and the databases the user may use
+_Listing = tuple[list[TableInfo], list[str]]
 
 
 def _principal(user: User) -> Principal:
@@ -76,60 +94,43 @@ class DjangoBackend:
 
     def __init__(self) -> None:
         self._pins = EnginePins(_open_source)
-        # (saved query id, its last edit, the source's data version) → the view's columns
-        self._view_columns: dict[tuple[int, str, int], tuple[ColumnInfo, ...]] = {}
+        # (saved query id, its last edit, the source's data version, its parameter values as
+        # JSON) → the view's columns
+        self._view_columns: dict[tuple[int, str, int, str], tuple[ColumnInfo, ...]] = {}
         self._constants = ConstantResults()
         # (user id, database) → (when checked, the user, the data source)
         self._checked: dict[tuple[int, str], tuple[float, User, DataSource]] = {}
+        self._verifiers: TtlCache[str, list[ScramVerifier]] = TtlCache(RECHECK_S)
+        self._listings: TtlCache[tuple[int, str], _Listing] = TtlCache(RECHECK_S)
 
     def scram_verifiers(self, username: str) -> list[ScramVerifier]:
-        close_old_connections()
-        if username == TOKEN_USERNAME:
-            return self._token_verifiers()
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None or not user.has_usable_password():
-            return []
-        verifier = verifier_from_django_hash(user.password, _principal(user))
-        return [verifier] if verifier is not None else []
-
-    def _token_verifiers(self) -> list[ScramVerifier]:
-        rows = (
-            AccessToken.objects.filter(active_tokens(), user__is_active=True)
-            .exclude(scram_stored_key="")
-            .select_related("user")
-        )
-        salt = token_scram_salt()
-        return [
-            ScramVerifier(
-                salt=salt,
-                iterations=SCRAM_ITERATIONS,
-                stored_key=bytes.fromhex(row.scram_stored_key),
-                server_key=bytes.fromhex(row.scram_server_key),
-                principal=_principal(row.user),
-            )
-            for row in rows
-        ]
+        """Read at most every RECHECK_S: a changed password or a revoked token takes
+        effect within that time."""
+        return self._verifiers.get(username, lambda: _load_verifiers(username), keep=bool)
 
     def check_password(self, username: str, password: str) -> Principal | None:
         close_old_connections()
         if username == TOKEN_USERNAME:
             user = authenticate_token(password)
         else:
-            user = authenticate(None, username=username, password=password)
-        if not isinstance(user, User) or not user.is_active:
-            return None
-        return _principal(user)
+            user = authenticate_password(username, password)
+        return None if user is None else _principal(user)
 
     def open_catalog(
         self, principal: Principal, database: str, *, session_id: int
     ) -> CatalogHandle:
-        close_old_connections()
-        user = self._user(principal)
-        datasource = self._datasource(user, database)
+        user, datasource = self._user_and_datasource(principal, database)
         self._pins.hold(datasource.name, session_id)
-        tables = self._pins.tables(datasource.name) + self._saved_views(user, datasource)
-        names = list(get_datasources_for_user(user).values_list("name", flat=True))
+        views, names = self._listings.get(
+            (principal.user_id, datasource.name), lambda: self._list(user, datasource)
+        )
+        tables = self._pins.tables(datasource.name) + views
         return CatalogHandle(database, principal, tables, names, datasource.engine)
+
+    def _list(self, user: User, datasource: DataSource) -> _Listing:
+        close_old_connections()
+        names = list(get_datasources_for_user(user).values_list("name", flat=True))
+        return self._saved_views(user, datasource), names
 
     def run(
         self,
@@ -179,41 +180,59 @@ class DjangoBackend:
 
     def end_session(self, session_id: int) -> None:
         self._pins.release(session_id)
-        close_old_connections()
+        # a session has a thread of its own: its database connections end with it
+        connections.close_all()
 
     def _plan(self, principal: Principal, database: str, sql: str) -> ExecutionPlan:
         user, datasource = self._user_and_datasource(principal, database)
-        if saved_views_read(sql, WIRE_DIALECT) is None:
+        read = views_read(sql, WIRE_DIALECT)
+        if read is None:
             return plan_query(user, datasource, sql, origin=Origin.WIRE, dialect=WIRE_DIALECT)
-        queries = _saved_queries(user, datasource)
+        views = _views_in(user, datasource, {schema for schema, _ in read})
 
-        def view_query(name: str) -> exp.Expression:
-            query = queries.get(name.lower())
-            if query is None:
-                raise UndefinedObject(f'relation "{SAVED_SCHEMA}.{name}" does not exist')
-            return _bound_query(query)
+        def view_query(schema: str, name: str) -> exp.Expression:
+            dataset = views.get((schema, name))
+            if dataset is None:
+                raise UndefinedObject(f'relation "{schema}.{name}" does not exist')
+            return _bound_query(dataset)
 
         engine_dialect = dialect_of(datasource)
-        expanded = expand_saved_views(
+        expanded = expand_views(
             sql, dialect=WIRE_DIALECT, engine_dialect=engine_dialect, view_query=view_query
         )
         return plan_query(user, datasource, expanded, origin=Origin.WIRE, dialect=engine_dialect)
 
     def _saved_views(self, user: User, datasource: DataSource) -> list[TableInfo]:
-        """The user's saved queries on `datasource` as views of the `saved` schema; a query
-        that cannot run with its parameter defaults (or at all) is left out."""
-        views = []
-        for name, query in _saved_queries(user, datasource).items():
-            key = (query.pk, query.updated_at.isoformat(), datasource.data_version)
-            columns = self._view_columns.get(key)
-            if columns is None:
-                try:
-                    columns = view_columns(_result_schema(datasource, _bound_query(query)))
-                except ConnectorError:
-                    continue
-                self._view_columns[key] = columns
-            views.append(TableInfo(SAVED_SCHEMA, name, columns, kind="view"))
-        return views
+        """The user's saved queries on `datasource` as views of the `saved` schema, and the
+        datasets of the dashboards they may open as views of one schema per dashboard; a
+        view whose query cannot run with its parameter values (or at all) is left out."""
+        views = {**_saved_queries(user, datasource), **_dashboard_datasets(user, datasource)}
+        tables = []
+        for (schema, name), dataset in views.items():
+            columns = self._dataset_columns(datasource, dataset)
+            if columns is not None:
+                tables.append(TableInfo(schema, name, columns, kind="view"))
+        return tables
+
+    def _dataset_columns(
+        self, datasource: DataSource, dataset: Dataset
+    ) -> tuple[ColumnInfo, ...] | None:
+        """The columns `dataset` returns, None when it cannot run."""
+        query = dataset.query
+        key = (
+            query.pk,
+            query.updated_at.isoformat(),
+            datasource.data_version,
+            json.dumps(dataset.parameters, sort_keys=True, default=str),
+        )
+        columns = self._view_columns.get(key)
+        if columns is None:
+            try:
+                columns = view_columns(_result_schema(datasource, _bound_query(dataset)))
+            except ConnectorError:
+                return None
+            self._view_columns[key] = columns
+        return columns
 
     def _cached(self, plan: ExecutionPlan) -> QueryResult | None:
         entry = find_fresh_result(plan.fingerprint, settings.PGWIRE_CACHE_MAX_AGE_S)
@@ -225,9 +244,6 @@ class DjangoBackend:
             return None
         reader = pa.RecordBatchReader.from_batches(schema, iter_batches(plan.fingerprint))
         return QueryResult(reader, lambda: None, is_cached=True)
-
-    def _user(self, principal: Principal) -> User:
-        return User.objects.get(pk=principal.user_id)
 
     def _user_and_datasource(self, principal: Principal, database: str) -> tuple[User, DataSource]:
         key, now = (principal.user_id, database), time.monotonic()
@@ -247,6 +263,41 @@ class DjangoBackend:
             return get_datasource_for_user(user, database)
         except DataSource.DoesNotExist as error:
             raise UnknownDatabase(f'database "{database}" does not exist') from error
+
+
+def _load_verifiers(username: str) -> list[ScramVerifier]:
+    close_old_connections()
+    if username == TOKEN_USERNAME:
+        salt = token_scram_salt()
+        return [
+            ScramVerifier(
+                salt,
+                SCRAM_ITERATIONS,
+                key.stored_key,
+                key.server_key,
+                Principal(key.username, key.user_id),
+            )
+            for key in active_token_keys()
+        ]
+    user = get_login_user(username)
+    if user is None:
+        return []
+    secret = current_secret(user)
+    if secret is None:  # set before secrets were kept, or changed around Django
+        verifier = verifier_from_django_hash(user.password, _principal(user))
+        return [verifier] if verifier is not None else []
+    keys = (secret.salt, secret.iterations, secret.stored_key, secret.server_key)
+    return [ScramVerifier(*keys, _principal(user))]
+
+
+def _views_in(user: User, datasource: DataSource, schemas: set[str]) -> dict[ViewName, Dataset]:
+    """The user's views on `datasource` in those of `schemas` that are view schemas."""
+    views: dict[ViewName, Dataset] = {}
+    if SAVED_SCHEMA in schemas:
+        views.update(_saved_queries(user, datasource))
+    if any(is_dashboard_schema(schema) for schema in schemas):
+        views.update(_dashboard_datasets(user, datasource))
+    return views
 
 
 class ConstantResults:
@@ -277,20 +328,40 @@ class ConstantResults:
         return QueryResult(reader, lambda: None)
 
 
-def _saved_queries(user: User, datasource: DataSource) -> dict[str, SavedQuery]:
+def _saved_queries(user: User, datasource: DataSource) -> dict[ViewName, Dataset]:
     """The user's saved queries on `datasource` by view name, named in creation order so a
     name stays put when another query is added or edited."""
     queries = get_saved_queries_for_user(user).filter(datasource=datasource).order_by("pk")
     taken: set[str] = set()
-    return {view_name(query.name, taken): query for query in queries}
+    return {(SAVED_SCHEMA, view_name(query.name, taken)): Dataset(query) for query in queries}
 
 
-def _bound_query(query: SavedQuery) -> exp.Expression:
-    """The saved query's statement with its parameters at their defaults. Raises
-    ParameterError when one has no default, SqlSyntaxError, QueryRefused when it is no
-    query."""
-    specs = {spec["name"]: declared_spec(spec) for spec in query.parameters}
-    statement = bind_parameters(query.sql, dialect_of(query.datasource), specs, {})
+def _dashboard_datasets(user: User, datasource: DataSource) -> dict[ViewName, Dataset]:
+    """The datasets on `datasource` of the dashboards the user may open, by view name."""
+    boards = get_board_datasets_for_user(user, datasource)
+    if not boards:
+        return {}
+    schemas = dashboard_schema_names(Dashboard.objects.order_by("pk").values_list("pk", "name"))
+    views: dict[ViewName, Dataset] = {}
+    for board in boards:
+        taken: set[str] = set()
+        for dataset in board.datasets:
+            name = dataset_view_name(dataset.query.name, dataset.title, taken)
+            views[(schemas[board.dashboard.pk], name)] = dataset
+    return views
+
+
+def _bound_query(dataset: Dataset) -> exp.Expression:
+    """The dataset's statement with its parameter values bound, the query's defaults for
+    the others; specs as governance takes them (declared, else inferred from the values).
+    Raises ParameterError when one has no value, SqlSyntaxError, QueryRefused when it is
+    no query."""
+    query, values = dataset.query, dataset.parameters
+    if query.parameters:
+        specs = {spec["name"]: declared_spec(spec) for spec in query.parameters}
+    else:
+        specs = {name: infer_spec(name, value) for name, value in values.items()}
+    statement = bind_parameters(query.sql, dialect_of(query.datasource), specs, values)
     if not isinstance(statement, exp.Query):
         raise QueryRefused(f'saved query "{query.name}" is not a query')
     return statement

@@ -1,4 +1,4 @@
-from dashboards.models.accounts import AccessToken
+from dashboards.models.accounts import AccessToken, WireCredential
 from dashboards.models.audit import AuditEvent
 from dashboards.models.boards import (
     Dashboard,
@@ -39,4 +39,5 @@ __all__ = [
     "Visualization",
     "Widget",
     "WidgetKind",
+    "WireCredential",
 ]

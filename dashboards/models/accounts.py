@@ -20,3 +20,22 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} / {self.name}"
+
+
+class WireCredential(models.Model):
+    """The SCRAM-SHA-256 secret of a user's password for the wire endpoint, in PostgreSQL's
+    own format (see dashboards/wire_credentials.py). It belongs to the password hash whose
+    digest it records: once `user.password` changes, it no longer applies."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="wire_credential",
+    )
+    password_digest = models.CharField(max_length=64)
+    scram_secret = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"wire credential of {self.user_id}"

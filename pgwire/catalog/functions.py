@@ -17,7 +17,10 @@ import pyarrow as pa
 from duckdb.func import FunctionNullHandling
 
 from pgwire.catalog import oids
-from pgwire.catalog.tables import DEFAULT_SCHEMA, VERSION_STRING, merged_settings
+from pgwire.catalog.content import DEFAULT_SCHEMA
+from pgwire.catalog.definitions import Definitions
+from pgwire.catalog.identifiers import quote_identifier, quote_qualified
+from pgwire.catalog.tables import VERSION_STRING, merged_settings
 from pgwire.catalog.types import format_type, pg_type_for
 
 Catalog = Mapping[tuple[str, str], pa.Table]
@@ -115,6 +118,16 @@ class Lookups:
                     return oid
         return None
 
+    def relation_name(self, oid: int) -> str:
+        """A relation's name as PostgreSQL's generate_relation_name prints it: bare when the
+        search path finds this relation first under that name, else schema-qualified."""
+        namespace, name = self.relations[oid]
+        taken = set(self.relations.values())
+        path = [self._namespace_oid(schema) for schema in self.current_schemas(True)]
+        if next((nsp for nsp in path if (nsp, name) in taken), None) == namespace:
+            return quote_identifier(name)
+        return quote_qualified(self.namespaces.get(namespace, "?"), name)
+
     def regclass_out(self, oid: int | None) -> str | None:
         if oid is None or oid not in self.relations:
             return None if oid is None else str(oid)
@@ -199,8 +212,10 @@ class Lookups:
 UdfSpec = tuple[str, Callable[..., Any], Sequence[str], str]
 
 
-def _udfs(lookups: Lookups) -> list[UdfSpec]:
+def _udfs(lookups: Lookups, definitions: Definitions) -> list[UdfSpec]:
     return [
+        ("dw_indexdef_udf", definitions.index_definition, ["BIGINT", "BIGINT"], "VARCHAR"),
+        ("dw_constraintdef_udf", definitions.constraint_definition, ["BIGINT"], "VARCHAR"),
         ("dw_format_type", lookups.format_type, ["BIGINT", "INTEGER"], "VARCHAR"),
         ("dw_pg_get_userbyid", lookups.user_by_id, ["BIGINT"], "VARCHAR"),
         ("dw_pg_table_is_visible", lookups.table_is_visible, ["BIGINT"], "BOOLEAN"),
@@ -257,8 +272,6 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         "col_description": (2,),
         "shobj_description": (2,),
         "pg_get_expr": (2, 3),
-        "pg_get_indexdef": (1, 3),
-        "pg_get_constraintdef": (1, 2),
         "pg_get_viewdef": (1, 2),
         "pg_get_triggerdef": (1, 2),
         "pg_get_function_result": (1,),
@@ -296,6 +309,10 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         *(_null_macro(f"dw_{name}", *arities) for name, arities in nulls.items()),
         "CREATE MACRO dw_pg_encoding_to_char(encoding) AS "
         f"CASE WHEN encoding = {oids.UTF8_ENCODING} THEN 'UTF8' ELSE '' END",
+        "CREATE MACRO dw_pg_get_indexdef(index) AS dw_indexdef_udf(index, 0), "
+        "(index, column_number, pretty) AS dw_indexdef_udf(index, column_number)",
+        "CREATE MACRO dw_pg_get_constraintdef(con) AS dw_constraintdef_udf(con), "
+        "(con, pretty) AS dw_constraintdef_udf(con)",
         "CREATE MACRO dw_current_setting(name) AS dw_current_setting_udf(name, false), "
         "(name, missing_ok) AS dw_current_setting_udf(name, missing_ok)",
         "CREATE MACRO dw_array_upper(arr, dim) AS "
@@ -317,10 +334,14 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
 
 
 def install_functions(
-    connection: duckdb.DuckDBPyConnection, lookups: Lookups, *, backend_pid: int
+    connection: duckdb.DuckDBPyConnection,
+    lookups: Lookups,
+    definitions: Definitions,
+    *,
+    backend_pid: int,
 ) -> None:
     """Create every `dw_*` function the rewritten queries call (rewrite.FUNCTION_RENAMES)."""
-    for name, function, parameters, return_type in _udfs(lookups):
+    for name, function, parameters, return_type in _udfs(lookups, definitions):
         connection.create_function(
             name,
             function,

@@ -18,6 +18,7 @@ NODE_NAMES: dict[type[exp.Expression], str] = {
     exp.Exists: "exists",
     exp.Array: "array",
     exp.ArrayAgg: "array_agg",
+    exp.ArraySize: "array_length",
     exp.Max: "max",
     exp.Min: "min",
     exp.Sum: "sum",

@@ -19,11 +19,13 @@ from sqlglot.errors import ParseError
 from connectors.base import TableInfo
 from connectors.errors import EngineError, SqlSyntaxError
 from pgwire.catalog import rewrite
+from pgwire.catalog.content import CatalogContent
+from pgwire.catalog.definitions import Definitions
 from pgwire.catalog.functions import Lookups, install_functions
 from pgwire.catalog.lineage import output_types
 from pgwire.catalog.relations import SHADOW_SCHEMAS, catalog_relations
 from pgwire.catalog.results import to_pg_result
-from pgwire.catalog.tables import CatalogContent, build_catalog
+from pgwire.catalog.tables import build_catalog
 
 # SQLSTATE for each kind of DuckDB error a rewritten catalog query can raise.
 DUCKDB_SQLSTATES: dict[type[duckdb.Error], str] = {
@@ -84,8 +86,9 @@ class CatalogSession:
             database=self._content.database,
             settings=self._settings,
         )
+        definitions = Definitions(self._content.constraints, self._lookups.relation_name)
         backend_pid = int(self._settings.get("pg_backend_pid", "0") or 0)
-        install_functions(connection, self._lookups, backend_pid=backend_pid)
+        install_functions(connection, self._lookups, definitions, backend_pid=backend_pid)
         return connection
 
     def refresh(self, tables: Sequence[TableInfo]) -> None:

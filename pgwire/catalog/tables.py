@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import pyarrow as pa
 
 from connectors.base import ColumnInfo, TableInfo
-from pgwire.catalog import oids
+from pgwire.catalog import constraint_rows, oids
+from pgwire.catalog.content import DEFAULT_SCHEMA, CatalogContent, display_schema
 from pgwire.catalog.relations import Relation, catalog_relations
 from pgwire.catalog.types import DATA, PgType, builtin_type_rows, builtin_types_by_oid, pg_type_for
 
 Row = dict[str, Any]
 
-#: DuckDB's default schema, and the name PostgreSQL clients expect for it
-ENGINE_DEFAULT_SCHEMA = "main"
-DEFAULT_SCHEMA = "public"
 SERVER_VERSION = "16.4"
 SERVER_VERSION_NUM = "160004"
 VERSION_STRING = (
@@ -32,11 +29,6 @@ VERSION_STRING = (
 )
 OWNER_ROLE = "dashwire"
 COLLATABLE_TYPES = frozenset({"text", "varchar", "bpchar"})
-
-
-def display_schema(engine_schema: str) -> str:
-    """The schema name clients see for an engine schema (`main` → `public`)."""
-    return DEFAULT_SCHEMA if engine_schema == ENGINE_DEFAULT_SCHEMA else engine_schema
 
 
 # Settings a PostgreSQL 16 server reports; the session's own values override them.
@@ -82,34 +74,6 @@ def merged_settings(session_settings: Mapping[str, str]) -> dict[str, str]:
     for name, value in session_settings.items():
         merged[canonical.get(name.lower(), name)] = value
     return merged
-
-
-@dataclass(frozen=True)
-class CatalogContent:
-    """Everything one session's catalog shows: who, where, and what they may see."""
-
-    database: str
-    username: str
-    databases: tuple[str, ...]
-    tables: tuple[TableInfo, ...]
-    settings: Mapping[str, str] = field(default_factory=dict)
-
-    def namespace_oid(self, engine_schema: str) -> int:
-        schema = display_schema(engine_schema)
-        fixed = {DEFAULT_SCHEMA: oids.PUBLIC_NAMESPACE}
-        return fixed.get(schema) or oids.stable_oid(self.database, schema)
-
-    def table_oid(self, table: TableInfo) -> int:
-        return oids.stable_oid(self.database, display_schema(table.schema), table.name)
-
-    def rowtype_oid(self, table: TableInfo) -> int:
-        return oids.stable_oid(self.database, display_schema(table.schema), table.name, "type")
-
-    def rowtype_array_oid(self, table: TableInfo) -> int:
-        return oids.stable_oid(self.database, display_schema(table.schema), table.name, "array")
-
-    def user_schemas(self) -> list[str]:
-        return sorted({display_schema(t.schema) for t in self.tables} - {DEFAULT_SCHEMA})
 
 
 def _role_oid(username: str) -> int:
@@ -189,6 +153,7 @@ def class_rows(content: CatalogContent) -> Iterator[Row]:
             relam=oids.HEAP_AM if relation.kind == "r" else 0,
             relhasrules=relation.kind == "v",
         )
+    keyed = constraint_rows.KeyedTables(content)
     for table in content.tables:
         is_view = table.kind == "view"
         yield _class_row(
@@ -199,10 +164,30 @@ def class_rows(content: CatalogContent) -> Iterator[Row]:
             relkind="v" if is_view else "r",
             relnatts=len(table.columns),
             relam=0 if is_view else oids.HEAP_AM,
+            relhasindex=keyed.has_index(table),
             relhasrules=is_view,
+            relhastriggers=keyed.has_triggers(table),
             relreplident="n" if is_view else "d",
-            reltuples=-1.0 if table.row_count is None else float(table.row_count),
+            reltuples=_reltuples(table),
         )
+    for constraint in content.constraints:
+        if constraint.has_own_index:
+            yield _class_row(
+                oid=constraint.index_oid,
+                relname=constraint.name,
+                relnamespace=constraint.namespace_oid,
+                reltype=0,
+                relkind="i",
+                relnatts=len(constraint.attnums),
+                relam=oids.BTREE_AM,
+                # a freshly built index knows its size, unlike its table (-1 until analyzed)
+                relpages=1,
+                reltuples=float(constraint.table.row_count or 0),
+            )
+
+
+def _reltuples(table: TableInfo) -> float:
+    return -1.0 if table.row_count is None else float(table.row_count)
 
 
 def _attribute_row(relid: int, attnum: int, name: str, pg_type: PgType, is_not_null: bool) -> Row:
@@ -243,6 +228,14 @@ def attribute_rows(content: CatalogContent) -> Iterator[Row]:
             yield _attribute_row(
                 content.table_oid(table), attnum, info.name, _column_type(info), not info.nullable
             )
+    # PostgreSQL copies an index's columns into attributes of its own, without NOT NULL
+    for constraint in content.constraints:
+        if constraint.has_own_index:
+            for index_attnum, table_attnum in enumerate(constraint.attnums, start=1):
+                info = constraint.table.columns[table_attnum - 1]
+                yield _attribute_row(
+                    constraint.index_oid, index_attnum, info.name, _column_type(info), False
+                )
 
 
 def type_rows(content: CatalogContent) -> Iterator[Row]:
@@ -473,15 +466,16 @@ def language_rows(content: CatalogContent) -> Iterator[Row]:
 
 
 def tables_view_rows(content: CatalogContent) -> Iterator[Row]:
+    keyed = constraint_rows.KeyedTables(content)
     for table in content.tables:
         if table.kind != "view":
             yield {
                 "schemaname": display_schema(table.schema),
                 "tablename": table.name,
                 "tableowner": OWNER_ROLE,
-                "hasindexes": False,
+                "hasindexes": keyed.has_index(table),
                 "hasrules": False,
-                "hastriggers": False,
+                "hastriggers": keyed.has_triggers(table),
                 "rowsecurity": False,
             }
 
@@ -636,11 +630,22 @@ ROW_BUILDERS: dict[tuple[str, str], RowBuilder] = {
     ("pg_catalog", "pg_language"): language_rows,
     ("pg_catalog", "pg_tables"): tables_view_rows,
     ("pg_catalog", "pg_views"): views_view_rows,
+    ("pg_catalog", "pg_constraint"): constraint_rows.constraint_rows,
+    ("pg_catalog", "pg_index"): constraint_rows.index_rows,
+    ("pg_catalog", "pg_indexes"): constraint_rows.indexes_view_rows,
     ("information_schema", "schemata"): schemata_rows,
     ("information_schema", "tables"): is_tables_rows,
     ("information_schema", "views"): is_views_rows,
     ("information_schema", "columns"): is_columns_rows,
     ("information_schema", "character_sets"): character_sets_rows,
+    ("information_schema", "table_constraints"): constraint_rows.table_constraints_rows,
+    ("information_schema", "key_column_usage"): constraint_rows.key_column_usage_rows,
+    ("information_schema", "referential_constraints"): (
+        constraint_rows.referential_constraints_rows
+    ),
+    ("information_schema", "constraint_column_usage"): (
+        constraint_rows.constraint_column_usage_rows
+    ),
 }
 
 ROW_FIXUPS: dict[tuple[str, str], Callable[[Row], Row]] = {

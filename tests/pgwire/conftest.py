@@ -14,6 +14,17 @@ from pgwire.server import ServerOptions, WireServer
 from tests.pgwire.duck_backend import DuckBackend
 
 PASSWORD = "s3cret-pw"
+#: tables with a composite primary key, a unique constraint and foreign keys (items has the
+#: primary key id); the same DDL runs on DuckDB and on PostgreSQL
+KEYED_TABLES_DDL = """
+CREATE TABLE suppliers (id INTEGER PRIMARY KEY, code VARCHAR UNIQUE, name VARCHAR);
+CREATE TABLE stock (
+    item_id INTEGER REFERENCES items (id),
+    supplier_code VARCHAR REFERENCES suppliers (code),
+    quantity INTEGER,
+    PRIMARY KEY (item_id, supplier_code)
+);
+"""
 
 
 def make_database(path: Path) -> None:
@@ -26,6 +37,11 @@ def make_database(path: Path) -> None:
         "INSERT INTO items SELECT i, 'item ' || i, i * 1.25, DATE '2024-01-01' + i::INTEGER, "
         "TIMESTAMP '2024-01-01 10:00:00' + i::INTEGER * INTERVAL 1 HOUR, i / 3.0 "
         "FROM range(1, 101) t(i)"
+    )
+    con.execute(KEYED_TABLES_DDL)
+    con.execute(
+        "INSERT INTO suppliers VALUES (1, 'ACME', 'Acme Corp'), (2, 'INI', 'Initech');"
+        "INSERT INTO stock VALUES (1, 'ACME', 10), (1, 'INI', 5), (2, 'ACME', 0)"
     )
     con.execute("CREATE TABLE kinds AS SELECT '\\x00\\xFF\\x10\\x5C'::BLOB AS blob")
     con.execute(

@@ -64,6 +64,37 @@ def test_psqlodbc_connects_browses_and_queries(
         connection.close()
 
 
+@pytest.mark.parametrize("declare_fetch", [0, 1])
+def test_psqlodbc_reports_keys(wire: RunningServer, pyodbc, declare_fetch: int) -> None:  # type: ignore[no-untyped-def]
+    connection = pyodbc.connect(
+        "DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;"
+        f"PORT={wire.port};DATABASE=demo;UID=ann;PWD={PASSWORD};SSLmode=disable;"
+        f"UseDeclareFetch={declare_fetch}",
+        timeout=10,
+    )
+    try:
+        cursor = connection.cursor()
+        assert [tuple(row) for row in cursor.primaryKeys("stock")] == [
+            ("demo", "public", "stock", "item_id", 1, "stock_pkey"),
+            ("demo", "public", "stock", "supplier_code", 2, "stock_pkey"),
+        ]
+        foreign_keys = [
+            (row.fkcolumn_name, row.pktable_name, row.pkcolumn_name, row.fk_name)
+            for row in cursor.foreignKeys(foreignTable="stock")
+        ]
+        assert foreign_keys == [
+            ("item_id", "items", "id", "stock_item_id_fkey"),
+            ("supplier_code", "suppliers", "code", "stock_supplier_code_fkey"),
+        ]
+        indexes = [
+            (row.index_name, row.column_name, row.non_unique)
+            for row in cursor.statistics("suppliers", unique=True)
+        ]
+        assert indexes == [("suppliers_pkey", "id", 0), ("suppliers_code_key", "code", 0)]
+    finally:
+        connection.close()
+
+
 def test_pgjdbc_metadata_prepared_and_fetch_size(wire: RunningServer, tmp_path: Path) -> None:
     if not JDBC_JAR.exists() or shutil.which("javac") is None:
         require_service("pgjdbc", "libpostgresql-jdbc-java or a JDK is missing")
@@ -81,6 +112,20 @@ def test_pgjdbc_metadata_prepared_and_fetch_size(wire: RunningServer, tmp_path: 
     assert "catalog demo" in lines and "schema public" in lines
     assert "table public.items TABLE" in lines
     assert "column price 2 numeric" in lines and "column seen 93 timestamp" in lines
+    assert [line for line in lines if line.startswith("pk ")] == [
+        "pk items id 1 items_pkey",
+        "pk stock item_id 1 stock_pkey",
+        "pk stock supplier_code 2 stock_pkey",
+    ]
+    assert [line for line in lines if line.startswith(("imported ", "exported "))] == [
+        "imported item_id items.id stock_item_id_fkey items_pkey",
+        "imported supplier_code suppliers.code stock_supplier_code_fkey suppliers_code_key",
+        "exported stock.item_id stock_item_id_fkey",
+    ]
+    assert [line for line in lines if line.startswith("index ")] == [
+        "index suppliers_code_key code unique true",
+        "index suppliers_pkey id unique true",
+    ]
     assert "typeinfo true" in lines
     assert "row 7 item 7 8.75 2024-01-08 2024-01-01 17:00:00.0 2.3333333333333335" in lines
     assert "fetched 25000" in lines

@@ -101,11 +101,37 @@ def test_sqlalchemy_inspector_reflects_tables_and_columns(sqlalchemy_engine: Eng
     assert str(columns["name"]["type"]) == "VARCHAR"
     assert str(columns["created"]["type"]) == "DATE"
     assert columns["id"]["nullable"] is False
-    # the catalog has no constraints yet (TableInfo carries none): reflection must still answer
-    assert inspector.get_pk_constraint("items")["constrained_columns"] in ([], ["id"])
+    assert inspector.get_pk_constraint("items")["constrained_columns"] == ["id"]
     assert inspector.get_foreign_keys("items") == []
-    assert isinstance(inspector.get_indexes("items"), list)
+    assert inspector.get_indexes("items") == []  # the primary key's index is not listed
     assert "items" not in inspector.get_view_names()
+
+
+def test_sqlalchemy_inspector_reflects_keys(sqlalchemy_engine: Engine) -> None:
+    inspector = inspect(sqlalchemy_engine)
+    primary_key = inspector.get_pk_constraint("stock")
+    assert (primary_key["name"], primary_key["constrained_columns"]) == (
+        "stock_pkey",
+        ["item_id", "supplier_code"],
+    )
+    assert inspector.get_pk_constraint("big")["constrained_columns"] == []
+    foreign_keys = [
+        (fk["name"], fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
+        for fk in inspector.get_foreign_keys("stock")
+    ]
+    assert foreign_keys == [
+        ("stock_item_id_fkey", ["item_id"], "items", ["id"]),
+        ("stock_supplier_code_fkey", ["supplier_code"], "suppliers", ["code"]),
+    ]
+    unique = inspector.get_unique_constraints("suppliers")
+    assert [(u["name"], u["column_names"]) for u in unique] == [("suppliers_code_key", ["code"])]
+    (index,) = inspector.get_indexes("suppliers")
+    assert (index["name"], index["unique"], index["column_names"]) == (
+        "suppliers_code_key",
+        True,
+        ["code"],
+    )
+    assert index.get("duplicates_constraint") == "suppliers_code_key"
 
 
 def test_sqlalchemy_runs_bound_queries(sqlalchemy_engine: Engine) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.base import ColumnInfo, TableInfo
+from connectors.base import ColumnInfo, ConstraintInfo, ConstraintKind, TableInfo
 from pgwire.catalog import CatalogSession
 
 # dw_cap mirrors tables a PostgreSQL engine reports (PostgreSQL type names); public (DuckDB's
@@ -19,6 +19,10 @@ ANALYST_TABLES = [
             ColumnInfo("email", "text"),
             ColumnInfo("created_at", "timestamp with time zone"),
         ),
+        constraints=(
+            ConstraintInfo("customers_pkey", ConstraintKind.PRIMARY_KEY, ("id",)),
+            ConstraintInfo("customers_email_key", ConstraintKind.UNIQUE, ("email",)),
+        ),
     ),
     TableInfo(
         "dw_cap",
@@ -30,6 +34,22 @@ ANALYST_TABLES = [
             ColumnInfo("ordered_on", "date"),
             ColumnInfo("tags", "text[]"),
             ColumnInfo("note", "character varying(255)"),
+        ),
+        constraints=(
+            ConstraintInfo("orders_pkey", ConstraintKind.PRIMARY_KEY, ("order_id",)),
+            ConstraintInfo(
+                "orders_customer_id_ordered_on_key",
+                ConstraintKind.UNIQUE,
+                ("customer_id", "ordered_on"),
+            ),
+            ConstraintInfo(
+                "orders_customer_id_fkey",
+                ConstraintKind.FOREIGN_KEY,
+                ("customer_id",),
+                referenced_schema="dw_cap",
+                referenced_table="customers",
+                referenced_columns=("id",),
+            ),
         ),
     ),
     TableInfo(
@@ -47,11 +67,12 @@ ANALYST_TABLES = [
 
 # The same dw_cap tables as PostgreSQL DDL, for comparing with a real server.
 ORACLE_DDL = """
-CREATE TABLE {schema}.customers (id integer NOT NULL, name varchar(100) NOT NULL, email text,
-                                 created_at timestamptz);
-CREATE TABLE {schema}.orders (order_id bigint NOT NULL, customer_id integer,
+CREATE TABLE {schema}.customers (id integer NOT NULL PRIMARY KEY, name varchar(100) NOT NULL,
+                                 email text UNIQUE, created_at timestamptz);
+CREATE TABLE {schema}.orders (order_id bigint NOT NULL PRIMARY KEY,
+                              customer_id integer REFERENCES {schema}.customers (id),
                               amount numeric(12,2), ordered_on date, tags text[],
-                              note varchar(255));
+                              note varchar(255), UNIQUE (customer_id, ordered_on));
 """
 
 

@@ -21,6 +21,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,16 @@ def oracle_session(oracle: tuple[Any, str]) -> CatalogSession:
 
     _, schema = oracle
     tables = [t for t in ANALYST_TABLES if t.schema == FIXTURE_SCHEMA]
-    renamed = [type(t)(schema, t.name, t.columns, t.kind, t.row_count) for t in tables]
+    renamed = [
+        replace(
+            t,
+            schema=schema,
+            constraints=tuple(
+                replace(c, referenced_schema=c.referenced_schema and schema) for c in t.constraints
+            ),
+        )
+        for t in tables
+    ]
     return CatalogSession("test", "postgres", ["test"], renamed, {})
 
 

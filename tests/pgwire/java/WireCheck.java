@@ -15,7 +15,20 @@ public class WireCheck {
             try (ResultSet rs = meta.getColumns(null, null, "items", "%")) {
                 while (rs.next()) System.out.println("column " + rs.getString("COLUMN_NAME") + " " + rs.getInt("DATA_TYPE") + " " + rs.getString("TYPE_NAME"));
             }
-            try (ResultSet rs = meta.getPrimaryKeys(null, null, "items")) { while (rs.next()) System.out.println("pk " + rs.getString("COLUMN_NAME")); }
+            for (String table : new String[] {"items", "stock"}) {
+                try (ResultSet rs = meta.getPrimaryKeys(null, null, table)) {
+                    while (rs.next()) System.out.println("pk " + rs.getString("TABLE_NAME") + " " + rs.getString("COLUMN_NAME") + " " + rs.getShort("KEY_SEQ") + " " + rs.getString("PK_NAME"));
+                }
+            }
+            try (ResultSet rs = meta.getImportedKeys(null, null, "stock")) {
+                while (rs.next()) System.out.println("imported " + rs.getString("FKCOLUMN_NAME") + " " + rs.getString("PKTABLE_NAME") + "." + rs.getString("PKCOLUMN_NAME") + " " + rs.getString("FK_NAME") + " " + rs.getString("PK_NAME"));
+            }
+            try (ResultSet rs = meta.getExportedKeys(null, null, "items")) {
+                while (rs.next()) System.out.println("exported " + rs.getString("FKTABLE_NAME") + "." + rs.getString("FKCOLUMN_NAME") + " " + rs.getString("FK_NAME"));
+            }
+            try (ResultSet rs = meta.getIndexInfo(null, null, "suppliers", true, false)) {
+                while (rs.next()) System.out.println("index " + rs.getString("INDEX_NAME") + " " + rs.getString("COLUMN_NAME") + " unique " + !rs.getBoolean("NON_UNIQUE"));
+            }
             int types = 0;
             try (ResultSet rs = meta.getTypeInfo()) { while (rs.next()) types++; }
             System.out.println("typeinfo " + (types > 10));
