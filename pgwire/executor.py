@@ -164,7 +164,9 @@ class Executor:
                     raise QueryCanceled(scope.reason) from error
                 raise
         schema, names = self._pg_schema(prepared, result.reader.schema)
-        return OpenResult.from_reader(result.reader, schema, names, result.close)
+        opened = OpenResult.from_reader(result.reader, schema, names, result.close)
+        opened.is_cached = result.is_cached
+        return opened
 
     def _pg_schema(self, prepared: Prepared, schema: pa.Schema) -> tuple[pa.Schema, list[str]]:
         """The engine's result schema as PostgreSQL would describe it: column names by

@@ -28,6 +28,7 @@ class OpenResult:
         self._close = close
         self.is_exhausted = False
         self.rows_taken = 0
+        self.is_cached = False  # answered from the result cache, not the engine
 
     @classmethod
     def empty(cls) -> OpenResult:

@@ -118,20 +118,34 @@ def _attnums(table: TableInfo, names: tuple[str, ...]) -> tuple[int, ...] | None
     return tuple(numbers[name] for name in names)
 
 
+def _constraint(
+    content: CatalogContent,
+    table: TableInfo,
+    info: ConstraintInfo,
+    attnums: tuple[int, ...],
+    index_oid: int,
+    referenced: CatalogConstraint | None = None,
+    referenced_attnums: tuple[int, ...] = (),
+) -> CatalogConstraint:
+    return CatalogConstraint(
+        info=info,
+        table=table,
+        oid=content.constraint_oid(table, info.name),
+        relid=content.table_oid(table),
+        namespace_oid=content.namespace_oid(table.schema),
+        attnums=attnums,
+        index_oid=index_oid,
+        referenced=referenced,
+        referenced_attnums=referenced_attnums,
+    )
+
+
 def _keys(content: CatalogContent, table: TableInfo) -> Iterator[CatalogConstraint]:
     for info in table.constraints:
         attnums = _attnums(table, info.columns)
         if info.kind is ConstraintKind.FOREIGN_KEY or attnums is None:
             continue
-        yield CatalogConstraint(
-            info=info,
-            table=table,
-            oid=content.constraint_oid(table, info.name),
-            relid=content.table_oid(table),
-            namespace_oid=content.namespace_oid(table.schema),
-            attnums=attnums,
-            index_oid=content.index_oid(table, info.name),
-        )
+        yield _constraint(content, table, info, attnums, content.index_oid(table, info.name))
 
 
 def _foreign_key(
@@ -150,16 +164,8 @@ def _foreign_key(
     referenced = _referenced_key(keys[referenced_name], info.referenced_columns)
     if referenced is None or attnums is None or referenced_attnums is None:
         return None
-    return CatalogConstraint(
-        info=info,
-        table=table,
-        oid=content.constraint_oid(table, info.name),
-        relid=content.table_oid(table),
-        namespace_oid=content.namespace_oid(table.schema),
-        attnums=attnums,
-        index_oid=referenced.index_oid,
-        referenced=referenced,
-        referenced_attnums=referenced_attnums,
+    return _constraint(
+        content, table, info, attnums, referenced.index_oid, referenced, referenced_attnums
     )
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 import time
 from decimal import Decimal
 
@@ -27,7 +25,7 @@ from dashboards.sharing import share_dashboard, unshare_dashboard
 from dashboards.visualizations import create_visualization
 from pgwire.backend import RECHECK_S
 from pgwire.saved_views import MAX_NAME_BYTES, dashboard_schema_names, dataset_view_name
-from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, served
+from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, psql_lines, served
 
 __all__ = ["served"]  # the fixture, used by name
 
@@ -216,17 +214,7 @@ def test_a_group_share_shows_the_schema_and_names_stay_put(served: Served, autho
 
 
 def test_psql_lists_the_views_of_a_dashboard(served: Served, board: Dashboard) -> None:
-    env = {**os.environ, "PGPASSWORD": PASSWORD}
-    dsn = served.dsn().replace(f" password={PASSWORD}", "")
-    result = subprocess.run(
-        ["psql", dsn, "-X", "-A", "-t", "-c", f"\\dv {SCHEMA}.*", "-c", "\\dn"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = psql_lines(served, f"\\dv {SCHEMA}.*", "\\dn")
     assert f"{SCHEMA}|sales_by_region|view|dashwire" in lines
     assert any(line.startswith(f"{SCHEMA}|") for line in lines if line.count("|") == 1)
 

@@ -62,28 +62,25 @@ def served(transactional_db: None, tmp_path: Path) -> Iterator[Served]:
     wire_audit.flush()  # while this test's users still exist
 
 
-def test_psql_browses_and_queries(served: Served) -> None:
+def psql_lines(served: Served, *commands: str) -> list[str]:
+    """psql's unaligned, tuples-only output of `commands`, the password from the
+    environment as a BI user's ~/.pgpass would give it."""
     env = {**os.environ, "PGPASSWORD": PASSWORD}
     dsn = served.dsn().replace(f" password={PASSWORD}", "")
+    arguments = [argument for command in commands for argument in ("-c", command)]
     result = subprocess.run(
-        [
-            "psql",
-            dsn,
-            "-X",
-            "-A",
-            "-t",
-            "-c",
-            "SELECT region, count(*) FROM sales GROUP BY 1 ORDER BY 1",
-            "-c",
-            "\\dt",
-        ],
+        ["psql", dsn, "-X", "-A", "-t", *arguments],
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_psql_browses_and_queries(served: Served) -> None:
+    lines = psql_lines(served, "SELECT region, count(*) FROM sales GROUP BY 1 ORDER BY 1", "\\dt")
     assert lines[:4] == ["region_0|25", "region_1|25", "region_2|25", "region_3|25"]
     assert any("|sales|table|" in line for line in lines)
 
