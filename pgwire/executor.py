@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyarrow as pa
 from sqlglot import exp
@@ -31,6 +31,9 @@ from pgwire.settings import SessionSettings, milliseconds
 from pgwire.statements import Prepared, Route
 from pgwire.text_format import TextContext
 from pgwire.types import with_declared_types
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Sink(Protocol):
@@ -83,6 +86,10 @@ class Executor:
         self._catalog_settings: dict[str, str] = {}
         self._scope_lock = threading.Lock()
         self._scope: CancelScope | None = None
+        # a session's recent statements, as a BI tool repeats them: engine SQL with
+        # parameters bound, and PostgreSQL's names and types of their result columns
+        self._bound_sql: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._result_names: dict[tuple[str, tuple[str, ...]], _ResultNames] = {}
 
     def tables(self) -> list[TableInfo]:
         return self.identity.handle.tables if self.identity is not None else []
@@ -136,11 +143,19 @@ class Executor:
         is_renamed = needs_engine_names(statement, who.database, who.handle.dialect)
         if not portal.literals and not is_renamed and statement is prepared.expression:
             return prepared.sql
-        if is_renamed:
-            statement = to_engine_names(statement, who.database, who.handle.dialect)
-        if portal.literals:
-            statement = bind(statement, portal.literals)
-        return statement.sql(dialect="postgres")
+        # with temporary tables inlined the text depends on their rows: not remembered
+        is_inlined = statement is not prepared.expression
+        key = (prepared.sql, tuple(literal.sql(dialect="postgres") for literal in portal.literals))
+        sql = None if is_inlined else self._bound_sql.get(key)
+        if sql is None:
+            if is_renamed:
+                statement = to_engine_names(statement, who.database, who.handle.dialect)
+            if portal.literals:
+                statement = bind(statement, portal.literals)
+            sql = statement.sql(dialect="postgres")
+            if not is_inlined:
+                _remember(self._bound_sql, key, sql)
+        return sql
 
     def _bound(self, portal: Portal) -> exp.Expression:
         assert portal.prepared.expression is not None
@@ -173,9 +188,15 @@ class Executor:
         PostgreSQL's rules and types named by top-level casts."""
         if prepared.expression is None:
             return schema, schema.names
-        names = output_names(prepared.expression, schema.names)
-        declared = declared_types(prepared.expression, len(schema))
-        return with_declared_types(schema, declared), names
+        key = (prepared.sql, tuple(schema.names))
+        known = self._result_names.get(key)
+        if known is None:
+            known = _ResultNames(
+                output_names(prepared.expression, schema.names),
+                declared_types(prepared.expression, len(schema)),
+            )
+            _remember(self._result_names, key, known)
+        return with_declared_types(schema, known.declared_types), known.names
 
     def _open_scratch(self, portal: Portal) -> OpenResult:
         """A statement on the session's temporary tables, or `SELECT … INTO` one."""
@@ -323,6 +344,21 @@ class _StatementScope:
             self._timer.cancel()
         with self._executor._scope_lock:
             self._executor._scope = self._outer
+
+
+@dataclass(frozen=True)
+class _ResultNames:
+    names: list[str]
+    declared_types: list[str | None]
+
+
+RECENT_KEPT = 256
+
+
+def _remember(recent: dict[K, V], key: K, value: V) -> None:
+    if len(recent) >= RECENT_KEPT:
+        recent.clear()
+    recent[key] = value
 
 
 def _null_literals(prepared: Prepared) -> list[exp.Expression]:
