@@ -1,6 +1,6 @@
-"""The utility statements a wire session answers itself (SET, SHOW, BEGIN, DECLARE, …),
-parsed from tokens into plain commands. Everything else is a query for the catalog or the
-engine.
+"""The utility statements a wire session answers itself (SET, SHOW, BEGIN, DECLARE,
+COPY … TO STDOUT, …), parsed from tokens into plain commands. Everything else is a query
+for the catalog or the engine.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from connectors.errors import QueryRefused
+from connectors.sql.parse import refusal_message
 from pgwire.errors import FeatureNotSupported, SyntaxError_
 from pgwire.sqltext import Token, TokenKind, first_word, tokenize
 
@@ -92,6 +94,28 @@ class Deallocate:
 
 
 @dataclass(frozen=True)
+class CopyOptions:
+    """COPY's output options, as PostgreSQL names them."""
+
+    format: str = "text"  # text | csv | binary
+    header: bool = False
+    delimiter: str = "\t"  # "," for csv
+    null: str = "\\N"  # "" for csv
+    quote: str = '"'
+    escape: str = '"'
+    force_quote: tuple[str, ...] | None = None  # None: none; () with `*`: every column
+
+
+@dataclass(frozen=True)
+class CopyTo:
+    """`COPY table|(query) TO STDOUT [WITH] options`: the query's rows as COPY data."""
+
+    query: str
+    query_offset: int
+    options: CopyOptions
+
+
+@dataclass(frozen=True)
 class NoOp:
     """Accepted and ignored (LISTEN/UNLISTEN, SET TRANSACTION …); answered with `tag`."""
 
@@ -113,6 +137,7 @@ Command = (
     | FetchCursor
     | CloseCursor
     | Deallocate
+    | CopyTo
     | NoOp
 )
 
@@ -120,7 +145,11 @@ Command = (
 class _Tokens:
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        self.items = [token for token in tokenize(sql) if token.value != ";"]
+        self.items = [
+            token
+            for token in tokenize(sql)
+            if not (token.kind == TokenKind.SYMBOL and token.value == ";")
+        ]
         self.index = 0
 
     def peek(self, offset: int = 0) -> Token | None:
@@ -384,6 +413,123 @@ def _parse_deallocate(tokens: _Tokens) -> Command:
     return Deallocate(tokens.name())
 
 
+def _parse_copy(tokens: _Tokens) -> Command:
+    query, offset = _copy_source(tokens)
+    if tokens.accept("from"):
+        raise QueryRefused(refusal_message("COPY FROM"))
+    tokens.expect("to")
+    if not tokens.accept("stdout"):
+        raise QueryRefused("COPY to a file or a program is not allowed; use COPY … TO STDOUT")
+    options = _copy_options(tokens)
+    tokens.end()
+    if options.format == "binary":
+        raise FeatureNotSupported("COPY in binary format is not supported; use text or csv")
+    return CopyTo(query, offset, options)
+
+
+def _copy_source(tokens: _Tokens) -> tuple[str, int]:
+    """The query a COPY reads: `(query)` as written, or a table's (listed) columns."""
+    start = tokens.peek()
+    if start is not None and start.value == "(":
+        depth = 0
+        while True:
+            token = tokens.take()
+            depth += {"(": 1, ")": -1}.get(token.value, 0)
+            if depth == 0:
+                break
+        return tokens.sql[start.position + 1 : token.position].strip(), start.position + 1
+    table = _quoted_name(tokens)
+    columns = ["*"]
+    if (following := tokens.peek()) is not None and following.value == "(":
+        tokens.take()
+        columns = [_quoted_name(tokens)]
+        while tokens.take().value == ",":
+            columns.append(_quoted_name(tokens))
+        if tokens.items[tokens.index - 1].value != ")":
+            tokens.index -= 1
+            tokens.fail()
+    return f"SELECT {', '.join(columns)} FROM {table}", 0
+
+
+def _quoted_name(tokens: _Tokens) -> str:
+    """A (dotted) name as double-quoted identifiers that resolve as the name did."""
+    parts = [tokens.name()]
+    while (token := tokens.peek()) is not None and token.value == ".":
+        tokens.take()
+        parts.append(tokens.name())
+    return ".".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
+def _copy_options(tokens: _Tokens) -> CopyOptions:
+    """`WITH (FORMAT csv, HEADER, …)` or the older `WITH CSV HEADER DELIMITER ','`."""
+    tokens.accept("with")
+    values: dict[str, str] = {}
+    if (token := tokens.peek()) is not None and token.value == "(":
+        tokens.take()
+        while True:
+            name = tokens.name()
+            value = _option_value(tokens)
+            values[name] = value
+            if tokens.take().value != ",":
+                break
+        if tokens.items[tokens.index - 1].value != ")":
+            tokens.index -= 1
+            tokens.fail()
+    else:
+        while not tokens.at_end():
+            word = tokens.name()
+            if word in ("binary", "csv"):
+                values["format"] = word
+            elif word == "header":
+                values["header"] = "true"
+            elif word == "force":
+                tokens.expect("quote")
+                values["force_quote"] = _option_value(tokens)
+            else:
+                tokens.accept("as")
+                values[word] = tokens.take().value
+    return _options_from(values)
+
+
+def _option_value(tokens: _Tokens) -> str:
+    """An option's value: a word, string or number, `*`, a column list, or none (true)."""
+    token = tokens.peek()
+    if token is None or token.value in (",", ")"):
+        return "true"
+    if token.value == "(":
+        tokens.take()
+        names = [tokens.name()]
+        while tokens.take().value == ",":
+            names.append(tokens.name())
+        return ",".join(names)
+    return tokens.take().value
+
+
+def _options_from(values: dict[str, str]) -> CopyOptions:
+    known = {"format", "header", "delimiter", "null", "quote", "escape", "force_quote", "encoding"}
+    for name in values:
+        if name not in known:
+            raise SyntaxError_(f'option "{name}" not recognized')
+    fmt = values.get("format", "text").lower()
+    if fmt not in ("text", "csv", "binary"):
+        raise SyntaxError_(f'COPY format "{fmt}" not recognized')
+    if values.get("encoding", "utf8").lower().replace("-", "") != "utf8":
+        raise FeatureNotSupported("COPY only writes UTF8")
+    is_csv = fmt == "csv"
+    force = values.get("force_quote")
+    delimiter = values.get("delimiter", "," if is_csv else "\t")
+    quote = values.get("quote", '"')
+    return CopyOptions(
+        format=fmt,
+        header=values.get("header", "false").lower() in ("true", "on", "1", "match"),
+        delimiter=delimiter,
+        null=values.get("null", "" if is_csv else "\\N"),
+        quote=quote,
+        escape=values.get("escape", quote),
+        force_quote=None if force is None else (() if force == "*" else tuple(force.split(","))),
+    )
+
+
 _PARSERS: dict[str, Callable[[_Tokens], Command]] = {
     "set": _parse_set,
     "reset": _parse_reset,
@@ -402,6 +548,7 @@ _PARSERS: dict[str, Callable[[_Tokens], Command]] = {
     "move": _parse_fetch_like(is_move=True),
     "close": _parse_close,
     "deallocate": _parse_deallocate,
+    "copy": _parse_copy,
     "listen": lambda tokens: NoOp("LISTEN"),
     "unlisten": lambda tokens: NoOp("UNLISTEN"),
 }

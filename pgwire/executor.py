@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -34,6 +35,9 @@ from pgwire.types import with_declared_types
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+RowEncoder = Callable[[pa.RecordBatch, ResultColumns, TextContext], Iterator[memoryview]]
 
 
 class Sink(Protocol):
@@ -112,8 +116,15 @@ class Executor:
             portal.columns = result.columns(portal.formats)
         return portal.columns
 
-    def send_rows(self, result: OpenResult, columns: ResultColumns, max_rows: int | None) -> int:
-        """Stream up to `max_rows` rows (all when None) as DataRows; returns how many."""
+    def send_rows(
+        self,
+        result: OpenResult,
+        columns: ResultColumns,
+        max_rows: int | None,
+        encode: RowEncoder = encode_rows,
+    ) -> int:
+        """Stream up to `max_rows` rows (all when None) as DataRows (or what `encode`
+        makes of them); returns how many."""
         context = TextContext(
             time_zone=self.settings.get("TimeZone"),
             extra_float_digits=int(self.settings.get("extra_float_digits")),
@@ -122,7 +133,7 @@ class Executor:
         with _StatementScope(self) as scope:
             try:
                 for batch in result.take(max_rows):
-                    for chunk in encode_rows(batch, columns, context):
+                    for chunk in encode(batch, columns, context):
                         self.sink.write(chunk)
                     sent += batch.num_rows
             except (ConnectorError, pa.ArrowException) as error:

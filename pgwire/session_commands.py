@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pgwire import replies
@@ -14,6 +15,7 @@ from pgwire.commands import (
     CloseCursor,
     Command,
     Commit,
+    CopyTo,
     Deallocate,
     DeclareCursor,
     Discard,
@@ -27,6 +29,7 @@ from pgwire.commands import (
     SetParameter,
     ShowParameter,
 )
+from pgwire.copy_rows import COPY_DONE, copy_out_response, encode_copy_rows, header_line
 from pgwire.datarows import ResultColumns
 from pgwire.errors import (
     DuplicateCursor,
@@ -208,6 +211,25 @@ def _deallocate(session: Session, command: Deallocate, portal: Portal, described
     session.complete("DEALLOCATE")
 
 
+def _copy_to(session: Session, command: CopyTo, portal: Portal, described: bool) -> None:
+    prepared = prepare(command.query, (), session.executor.tables())
+    if prepared.route in (Route.EMPTY, Route.COMMAND):
+        raise SyntaxError_("COPY needs a table or a query", position=command.query_offset + 1)
+    source = Portal(prepared, (), portal.literals)
+    try:
+        result = session.executor.open(source)
+        columns = session.executor.columns(source, result)
+        session.sink.write(copy_out_response(len(columns.names)))
+        if command.options.header:
+            session.sink.write(header_line(columns.names, command.options))
+        encode = partial(encode_copy_rows, options=command.options)
+        copied = session.executor.send_rows(result, columns, None, encode)
+    finally:
+        source.close()
+    session.sink.write(COPY_DONE)
+    session.complete(f"COPY {copied}")
+
+
 def _noop(session: Session, command: NoOp, portal: Portal, described: bool) -> None:
     session.complete(command.tag)
 
@@ -234,5 +256,6 @@ _RUNNERS: dict[type, Callable[[Session, Any, Portal, bool], None]] = {
     FetchCursor: _fetch,
     CloseCursor: _close_cursor,
     Deallocate: _deallocate,
+    CopyTo: _copy_to,
     NoOp: _noop,
 }
