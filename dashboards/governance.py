@@ -25,6 +25,7 @@ from connectors import open_connector
 from connectors.base import TableRef
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import StatementKind, classify
+from connectors.sql.constant import is_constant
 from connectors.sql.fingerprint import fingerprint_of, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
@@ -61,6 +62,7 @@ class ExecutionPlan:
     max_bytes: int
     timeout_s: float
     context: dict[str, Any] = field(default_factory=dict)
+    is_constant: bool = False  # its result is fixed by its text (`SELECT 1`)
 
 
 def dialect_of(datasource: DataSource) -> str:
@@ -118,6 +120,7 @@ def plan_query(
             max_bytes=datasource.max_bytes,
             timeout_s=datasource.timeout_s,
             context=context,
+            is_constant=analysis.is_constant,
         )
     except ConnectorError as error:
         _audit(user, datasource, sql, origin, outcome="refused", detail={"error": error.message})
@@ -152,6 +155,7 @@ class _Analysis:
     normalized_sql: str
     kind: StatementKind
     tables: tuple[TableRef, ...]
+    is_constant: bool
 
 
 _analyses: OrderedDict[str, _Analysis] = OrderedDict()
@@ -188,6 +192,7 @@ def _analyse(
         normalized_sql=normalized_sql(statement, engine_dialect),
         kind=kind,
         tables=tuple(tables),
+        is_constant=is_constant(statement),
     )
     with _analyses_lock:
         _analyses[key] = analysis

@@ -28,7 +28,6 @@ from sqlglot import exp
 from connectors import open_connector
 from connectors.base import ColumnInfo, Connector, TableInfo
 from connectors.errors import ConnectorError, QueryRefused, UndefinedObject
-from connectors.sql.constant import is_constant
 from connectors.sql.params import bind_parameters, infer_spec
 from dashboards.access import (
     get_datasource_for_user,
@@ -142,7 +141,7 @@ class DjangoBackend:
         cancel: CancelScope,
     ) -> QueryResult:
         plan = self._plan(principal, database, sql)
-        if is_constant(plan.statement):
+        if plan.is_constant:
             return self._constants.result(plan)
         is_cacheable = settings.PGWIRE_CACHE_MAX_AGE_S > 0 and bool(plan.tables)
         if is_cacheable:
@@ -308,24 +307,24 @@ class ConstantResults:
     KEPT = 256
 
     def __init__(self) -> None:
-        self._tables: OrderedDict[str, pa.Table] = OrderedDict()
+        self._results: OrderedDict[str, tuple[pa.Schema, list[pa.RecordBatch]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def result(self, plan: ExecutionPlan) -> QueryResult:
         with self._lock:
-            table = self._tables.get(plan.fingerprint)
-        if table is None:
+            known = self._results.get(plan.fingerprint)
+        if known is None:
             connector = open_connector(plan.datasource.source_settings())
             try:
                 table = connector.execute(plan.statement).read_all()
             finally:
                 connector.close()
+            known = (table.schema, table.combine_chunks().to_batches())
             with self._lock:
-                self._tables[plan.fingerprint] = table
-                while len(self._tables) > self.KEPT:
-                    self._tables.popitem(last=False)
-        reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
-        return QueryResult(reader, lambda: None)
+                self._results[plan.fingerprint] = known
+                while len(self._results) > self.KEPT:
+                    self._results.popitem(last=False)
+        return QueryResult(pa.RecordBatchReader.from_batches(*known), lambda: None)
 
 
 def _saved_queries(user: User, datasource: DataSource) -> dict[ViewName, Dataset]:

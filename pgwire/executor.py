@@ -94,6 +94,7 @@ class Executor:
         # parameters bound, and PostgreSQL's names and types of their result columns
         self._bound_sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._result_names: dict[tuple[str, tuple[str, ...]], _ResultNames] = {}
+        self._derived_values: _Derived | None = None
 
     def tables(self) -> list[TableInfo]:
         return self.identity.handle.tables if self.identity is not None else []
@@ -125,10 +126,7 @@ class Executor:
     ) -> int:
         """Stream up to `max_rows` rows (all when None) as DataRows (or what `encode`
         makes of them); returns how many."""
-        context = TextContext(
-            time_zone=self.settings.get("TimeZone"),
-            extra_float_digits=int(self.settings.get("extra_float_digits")),
-        )
+        context = self._derived().text_context
         sent = 0
         with _StatementScope(self) as scope:
             try:
@@ -254,14 +252,29 @@ class Executor:
         return self._catalog
 
     def state(self) -> SessionState:
-        who = self._who()
-        return SessionState(
-            session_id=who.session_id,
-            application_name=self.settings.get("application_name"),
-            time_zone=self.settings.get("TimeZone"),
-            statement_timeout_s=milliseconds(self.settings.get("statement_timeout")) / 1000,
-            settings=self.settings.all_values(),
-        )
+        return self._derived().state
+
+    def _derived(self) -> _Derived:
+        """What statements read of the session's parameters, rebuilt when one changed."""
+        derived = self._derived_values
+        if derived is None or derived.version != self.settings.version:
+            derived = self._derived_values = _Derived(
+                version=self.settings.version,
+                state=SessionState(
+                    session_id=self._who().session_id,
+                    application_name=self.settings.get("application_name"),
+                    time_zone=self.settings.get("TimeZone"),
+                    statement_timeout_s=milliseconds(self.settings.get("statement_timeout"))
+                    / 1000,
+                    settings=self.settings.all_values(),
+                ),
+                text_context=TextContext(
+                    time_zone=self.settings.get("TimeZone"),
+                    extra_float_digits=int(self.settings.get("extra_float_digits")),
+                ),
+                statement_timeout_ms=milliseconds(self.settings.get("statement_timeout")),
+            )
+        return derived
 
     # -- describing -----------------------------------------------------------------------
 
@@ -341,7 +354,7 @@ class _StatementScope:
             if self._outer is not None:
                 self._scope = self._outer
             executor._scope = self._scope
-        timeout_ms = milliseconds(executor.settings.get("statement_timeout"))
+        timeout_ms = executor._derived().statement_timeout_ms
         if timeout_ms and self._outer is None:
             scope = self._scope
             self._timer = call_after(
@@ -355,6 +368,14 @@ class _StatementScope:
             self._timer.cancel()
         with self._executor._scope_lock:
             self._executor._scope = self._outer
+
+
+@dataclass(frozen=True)
+class _Derived:
+    version: int
+    state: SessionState
+    text_context: TextContext
+    statement_timeout_ms: int
 
 
 @dataclass(frozen=True)

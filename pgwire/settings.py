@@ -203,6 +203,8 @@ class SessionSettings:
     custom: dict[str, str] = field(default_factory=dict)
     startup_values: dict[str, str] = field(default_factory=dict)
     _changed: set[str] = field(default_factory=set)
+    #: counts every change, so whoever derives something from the values can tell
+    version: int = 0
 
     def get(self, name: str) -> str:
         """The current value; raises UndefinedParameter for an unknown name."""
@@ -225,6 +227,7 @@ class SessionSettings:
             if "." not in name:
                 raise UndefinedParameter(f'unrecognized configuration parameter "{name}"')
             self.custom[name.lower()] = value
+            self.version += 1
             return
         if setting.is_read_only and not is_startup:
             raise CantChangeParameter(f'parameter "{setting.name}" cannot be changed')
@@ -235,11 +238,13 @@ class SessionSettings:
         if self.values.get(key, setting.default) != value and setting.is_reported:
             self._changed.add(key)
         self.values[key] = value
+        self.version += 1
 
     def reset(self, name: str) -> None:
         setting = lookup(name)
         if setting is None:
             self.custom.pop(name.lower(), None)
+            self.version += 1
             return
         if not setting.is_read_only:
             key = setting.name.lower()
@@ -251,6 +256,7 @@ class SessionSettings:
                 default = self.startup_values.get(setting.name.lower(), setting.default)
                 self._store(setting, default)
         self.custom.clear()
+        self.version += 1
 
     def remember_startup_values(self) -> None:
         """Values given in the StartupMessage become what RESET returns to."""
