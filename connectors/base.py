@@ -83,8 +83,11 @@ class Connector(Protocol):
     def list_tables(self) -> list[TableInfo]:
         """Every table and view user SQL may name, with its columns."""
 
-    def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
+    def execute(self, statement: exp.Expression, sql: str | None = None) -> pa.RecordBatchReader:
         """Run one already-governed statement and stream its result as Arrow batches.
+        `sql` is `statement` as `to_dialect(statement, self.dialect)` writes it, when the
+        caller has it already (a plan's statement_sql): generating it again would cost
+        more than a small query takes to run.
 
         Raises ConnectorError subclasses; positions refer to `statement.sql(dialect)`.
         """

@@ -65,7 +65,7 @@ class DeltaConnector:
             for location in discover_tables(self._root).values()
         ]
 
-    def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
+    def execute(self, statement: exp.Expression, sql: str | None = None) -> pa.RecordBatchReader:
         """Run `statement`; `DESCRIBE HISTORY t` answers from the Delta log.
 
         Raises UndefinedObject for a table the folder does not hold or a version it never
@@ -74,7 +74,7 @@ class DeltaConnector:
         """
         if isinstance(statement, exp.Describe) and statement.args.get("style") == "HISTORY":
             return self._history(statement)
-        user_sql = statement.sql(dialect=self.dialect)
+        user_sql = sql if sql is not None else statement.sql(dialect=self.dialect)
         rewritten, sources = self._bind_tables(statement, user_sql)
         engine_sql = to_dialect(rewritten, _ENGINE_DIALECT)
         try:

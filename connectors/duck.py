@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -48,6 +49,13 @@ ORDER BY table_oid, constraint_index
 """
 
 
+@functools.lru_cache(maxsize=256)
+def _resolved(path: str) -> str:
+    """The file's absolute, symlink-free path (one lstat per part: kept, as a connector is
+    made for every statement)."""
+    return str(Path(path).resolve())
+
+
 class DuckDBConnector:
     """Read-only access to the DuckDB file `settings.path` (see `duckdb_files`).
 
@@ -59,7 +67,7 @@ class DuckDBConnector:
 
     def __init__(self, settings: SourceSettings) -> None:
         self._settings = settings
-        self._path = str(Path(settings.path).resolve())
+        self._path = _resolved(settings.path)
         # opened on first use: asking for table versions only needs the file's state
         self._shared: tuple[duckdb.DuckDBPyConnection, DuckDBRunner] | None = None
         self._is_closed = False
@@ -89,8 +97,8 @@ class DuckDBConnector:
             self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL), self._rows(_CONSTRAINTS_SQL)
         )
 
-    def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
-        return self._runner.run(to_dialect(statement, self.dialect))
+    def execute(self, statement: exp.Expression, sql: str | None = None) -> pa.RecordBatchReader:
+        return self._runner.run(sql if sql is not None else to_dialect(statement, self.dialect))
 
     def cancel(self) -> None:
         if self._shared is not None:

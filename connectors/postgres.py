@@ -115,11 +115,12 @@ class PostgresConnector:
             self._rows(_TABLES_SQL), self._rows(_COLUMNS_SQL), self._rows(_CONSTRAINTS_SQL)
         )
 
-    def execute(self, statement: exp.Expression) -> pa.RecordBatchReader:
+    def execute(self, statement: exp.Expression, sql: str | None = None) -> pa.RecordBatchReader:
         """Run `statement`; SELECT and VALUES stream `batch_rows` rows at a time."""
         if self._is_cancelled:
             raise QueryCancelled("the query was cancelled")
-        sql = to_dialect(statement, self.dialect)
+        if sql is None:
+            sql = to_dialect(statement, self.dialect)
         if isinstance(statement, _STREAMED_NODES):
             return self._stream(sql)
         return self._run_whole(sql)

@@ -47,7 +47,7 @@ def execute(execution_id: int) -> None:
     watcher.start()
     try:
         statement = parse_statement(execution.statement_sql, dialect)
-        reader = connector.execute(statement)
+        reader = connector.execute(statement, execution.statement_sql)
         limits = Limits(execution.max_rows, execution.max_bytes, datasource.name)
         write_result(execution.fingerprint, reader, limits)
     except ConnectorError as error:

@@ -30,6 +30,7 @@ from connectors.sql.fingerprint import fingerprint_of, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.tables import referenced_tables
+from connectors.sql.transpile import to_dialect
 from dashboards.access import AnyUser, get_datasources_for_user
 from dashboards.audit_buffer import wire_audit
 from dashboards.models import AuditEvent, DataSource, Engine
@@ -188,7 +189,7 @@ def _analyse(
     statement = inject_limit(bound, max_rows + 1)
     analysis = _Analysis(
         statement=statement,
-        statement_sql=statement.sql(dialect=engine_dialect),
+        statement_sql=to_dialect(statement, engine_dialect),
         normalized_sql=normalized_sql(statement, engine_dialect),
         kind=kind,
         tables=tuple(tables),

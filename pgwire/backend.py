@@ -151,7 +151,7 @@ class DjangoBackend:
         connector = open_connector(plan.datasource.source_settings())
         cancel.on_cancel(connector.cancel)
         try:
-            reader = connector.execute(plan.statement)
+            reader = connector.execute(plan.statement, plan.statement_sql)
         except ConnectorError:
             connector.close()
             raise
