@@ -70,6 +70,10 @@ class LoginThrottled(FatalError):
     sqlstate = "28000"
 
 
+class IdleInTransactionTimeout(FatalError):
+    sqlstate = "25P03"
+
+
 class LoginThrottle:
     """Refuses a peer address for a while after too many failed logins from it."""
 
@@ -304,7 +308,20 @@ class _Connection:
         options = self.server.options
         while not self.server.is_closing:
             is_ready = session.phase == "ready"
-            if not self._receive(options.idle_timeout_s if is_ready else options.startup_timeout_s):
+            timeout_s = options.idle_timeout_s if is_ready else options.startup_timeout_s
+            transaction_limit_s = session.idle_in_transaction_limit_s()
+            try:
+                received = self._receive(min(timeout_s, transaction_limit_s or timeout_s))
+            except TimeoutError:
+                if transaction_limit_s is None or transaction_limit_s >= timeout_s:
+                    raise
+                self.send_fatal(
+                    IdleInTransactionTimeout(
+                        "terminating connection due to idle-in-transaction timeout"
+                    )
+                )
+                return
+            if not received:
                 if self.server.is_closing:
                     break
                 return

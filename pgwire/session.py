@@ -59,7 +59,7 @@ from pgwire.params import decode_parameters
 from pgwire.ports import Backend, Principal
 from pgwire.replies import TransactionStatus
 from pgwire.session_commands import ALLOWED_WHEN_FAILED, command_columns, run_command
-from pgwire.settings import SessionSettings, startup_options
+from pgwire.settings import SessionSettings, milliseconds, startup_options
 from pgwire.sqltext import first_word, split_statements
 from pgwire.statements import Prepared, Route, prepare
 
@@ -429,6 +429,14 @@ class Session:
             return
         fields = {"S": "WARNING", "V": "WARNING", "C": sqlstate, "M": message}
         self.sink.write(replies.notice_response(fields))
+
+    def idle_in_transaction_limit_s(self) -> float | None:
+        """How long the client may stay silent inside a transaction block
+        (idle_in_transaction_session_timeout), None when not in one or unlimited."""
+        if self.status == TransactionStatus.IDLE:
+            return None
+        limit_ms = milliseconds(self.settings.get("idle_in_transaction_session_timeout"))
+        return limit_ms / 1000 if limit_ms else None
 
     def cancel(self) -> None:
         """Stop the running statement, if any (called from another thread)."""

@@ -123,3 +123,20 @@ def test_run_server_stops_gracefully_on_sigterm(database_file: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_idle_in_transaction_timeout_ends_only_sessions_left_in_a_transaction(
+    wire: RunningServer,
+) -> None:
+    with psycopg.connect(wire.dsn(), autocommit=True) as outside:
+        outside.execute("SET idle_in_transaction_session_timeout = '200ms'")
+        time.sleep(0.5)  # idle, but not in a transaction
+        assert outside.execute("SELECT 1").fetchone() == (1,)
+    inside = psycopg.connect(wire.dsn())
+    inside.execute("SET idle_in_transaction_session_timeout = 200")
+    inside.commit()
+    assert inside.execute("SELECT 2").fetchone() == (2,)  # opens a transaction block
+    time.sleep(0.6)
+    with pytest.raises(psycopg.errors.IdleInTransactionSessionTimeout):
+        inside.execute("SELECT 3")
+    inside.close()
