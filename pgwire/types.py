@@ -61,6 +61,7 @@ _BASE_TYPES: tuple[tuple[str, int, int, int], ...] = (
     ("float8", 701, 8, 1022),
     ("unknown", 705, -2, 0),
     ("money", 790, 8, 791),
+    ("inet", 869, -1, 1041),
     ("aclitem", 1033, 12, 1034),
     ("bpchar", 1042, -1, 1014),
     ("varchar", 1043, -1, 1015),
@@ -84,6 +85,7 @@ _BASE_TYPES: tuple[tuple[str, int, int, int], ...] = (
     ("anyarray", 2277, -1, 0),
     ("void", 2278, 4, 0),
     ("uuid", 2950, 16, 2951),
+    ("pg_lsn", 3220, 8, 3221),
     ("jsonb", 3802, -1, 3807),
     ("regnamespace", 4089, 4, 4090),
     ("regrole", 4096, 4, 4097),
@@ -154,6 +156,8 @@ TEXT_LIKE = frozenset(
         "varbit",
         "money",
         "tid",
+        "inet",
+        "pg_lsn",
         "timetz",
     }
 )

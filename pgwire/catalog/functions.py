@@ -1,221 +1,43 @@
 """PostgreSQL's catalog and session functions, installed into a session's DuckDB connection.
 
-Lookups by OID or name (format_type, pg_get_userbyid, regclass input/output…) are Python
-functions over a `Lookups` snapshot of the session's catalog: a DuckDB macro with a scalar
-subquery would capture the caller's column names (`format_type(oid, …)` would bind `oid`
-inside the macro's own FROM). Constant answers are plain macros.
+Answers that depend on the session's catalog (format_type, regclass input and output,
+pg_get_constraintdef, pg_get_functiondef, pg_table_size, …) are Python functions over
+snapshots of it (`FunctionSources`); constant answers are plain macros.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import duckdb
-import pyarrow as pa
 from duckdb.func import FunctionNullHandling
 
 from pgwire.catalog import oids
-from pgwire.catalog.content import DEFAULT_SCHEMA
 from pgwire.catalog.definitions import Definitions
-from pgwire.catalog.identifiers import quote_identifier, quote_qualified
-from pgwire.catalog.tables import VERSION_STRING, merged_settings
-from pgwire.catalog.types import format_type, pg_type_for
-
-Catalog = Mapping[tuple[str, str], pa.Table]
-
-
-def _split_qualified(text: str) -> tuple[str | None, str]:
-    """`'"My".tbl'` → ("My", "tbl"): PostgreSQL's identifier rules for reg* input."""
-    parts = []
-    for part in text.split("."):
-        part = part.strip()
-        parts.append(part[1:-1].replace('""', '"') if part.startswith('"') else part.lower())
-    return (parts[-2] if len(parts) > 1 else None), parts[-1]
+from pgwire.catalog.function_definitions import FunctionDefinitions
+from pgwire.catalog.identifiers import format_text, quote_literal
+from pgwire.catalog.lookups import Lookups
+from pgwire.catalog.sizes import Sizes, size_pretty
+from pgwire.catalog.tables import VERSION_STRING
 
 
-def search_path_schemas(search_path: str, existing: set[str], username: str) -> list[str]:
-    """The schemas of a search_path setting that exist, in order (`$user` resolved)."""
-    schemas = []
-    for entry in search_path.split(","):
-        name = entry.strip().strip('"')
-        name = username if name == "$user" else name
-        if name in existing and name not in schemas:
-            schemas.append(name)
-    return schemas
+@dataclass(frozen=True)
+class FunctionSources:
+    """What the Python functions answer from: one session's catalog, looked at four ways."""
 
-
-@dataclass
-class Lookups:
-    """Name ↔ OID maps over one session's catalog, for the functions below."""
-
-    namespaces: dict[int, str]
-    relations: dict[int, tuple[int, str]]  # oid → (namespace oid, relname)
-    types: dict[int, tuple[int, str, int]]  # oid → (namespace oid, typname, typrelid)
-    procs: dict[int, str]
-    roles: dict[int, str]
-    username: str
-    database: str
-    settings: MutableMapping[str, str]
-
-    @classmethod
-    def from_catalog(
-        cls, catalog: Catalog, *, username: str, database: str, settings: Mapping[str, str]
-    ) -> Lookups:
-        def rows(name: str) -> list[dict[str, Any]]:
-            return cast(list[dict[str, Any]], catalog["pg_catalog", name].to_pylist())
-
-        return cls(
-            namespaces={r["oid"]: r["nspname"] for r in rows("pg_namespace")},
-            relations={r["oid"]: (r["relnamespace"], r["relname"]) for r in rows("pg_class")},
-            types={
-                r["oid"]: (r["typnamespace"], r["typname"], r["typrelid"]) for r in rows("pg_type")
-            },
-            procs={r["oid"]: r["proname"] for r in rows("pg_proc")},
-            roles={r["oid"]: r["rolname"] for r in rows("pg_authid")},
-            username=username,
-            database=database,
-            settings=merged_settings(settings),
-        )
-
-    # -- search path
-
-    def path(self) -> list[str]:
-        return search_path_schemas(
-            self.settings.get("search_path", DEFAULT_SCHEMA),
-            set(self.namespaces.values()),
-            self.username,
-        )
-
-    def visible_namespaces(self) -> set[int]:
-        visible = {"pg_catalog", *self.path()}
-        return {oid for oid, name in self.namespaces.items() if name in visible}
-
-    def current_schemas(self, include_implicit: bool) -> list[str]:
-        path = self.path()
-        return (["pg_catalog"] if include_implicit and "pg_catalog" not in path else []) + path
-
-    # -- reg* input and output
-
-    def _namespace_oid(self, name: str) -> int | None:
-        return next((oid for oid, nsp in self.namespaces.items() if nsp == name), None)
-
-    def _qualify(self, namespace_oid: int, name: str) -> str:
-        if namespace_oid in self.visible_namespaces():
-            return name
-        return f"{self.namespaces.get(namespace_oid, '?')}.{name}"
-
-    def to_regclass(self, text: str | None) -> int | None:
-        if text is None or text.strip().isdigit():
-            return None if text is None else int(text)
-        schema, name = _split_qualified(text)
-        order = [schema] if schema else ["pg_catalog", *self.path()]
-        for schema_name in order:
-            namespace = self._namespace_oid(schema_name)
-            for oid, (nsp, relname) in self.relations.items():
-                if nsp == namespace and relname == name:
-                    return oid
-        return None
-
-    def relation_name(self, oid: int) -> str:
-        """A relation's name as PostgreSQL's generate_relation_name prints it: bare when the
-        search path finds this relation first under that name, else schema-qualified."""
-        namespace, name = self.relations[oid]
-        taken = set(self.relations.values())
-        path = [self._namespace_oid(schema) for schema in self.current_schemas(True)]
-        if next((nsp for nsp in path if (nsp, name) in taken), None) == namespace:
-            return quote_identifier(name)
-        return quote_qualified(self.namespaces.get(namespace, "?"), name)
-
-    def regclass_out(self, oid: int | None) -> str | None:
-        if oid is None or oid not in self.relations:
-            return None if oid is None else str(oid)
-        namespace, name = self.relations[oid]
-        return self._qualify(namespace, name)
-
-    def to_regtype(self, text: str | None) -> int | None:
-        if text is None or text.strip().isdigit():
-            return None if text is None else int(text)
-        schema, name = _split_qualified(text)
-        for oid, (nsp, typname, _) in self.types.items():
-            if typname == name and (schema is None or self.namespaces.get(nsp) == schema):
-                return oid
-        mapped = pg_type_for(name)
-        return mapped.oid if mapped.name != "text" or name == "text" else None
-
-    def regtype_out(self, oid: int | None) -> str | None:
-        if oid is None:
-            return None
-        builtin_name = format_type(oid, None)
-        if builtin_name is not None:
-            return builtin_name
-        if oid not in self.types:
-            return str(oid)
-        namespace, name, _ = self.types[oid]
-        return self._qualify(namespace, name)
-
-    def to_regproc(self, text: str | None) -> int | None:
-        if text is None or text.strip().isdigit():
-            return None if text is None else int(text)
-        _, name = _split_qualified(text)
-        return next((oid for oid, proname in self.procs.items() if proname == name), None)
-
-    def regproc_out(self, oid: int | None) -> str | None:
-        if oid is None:
-            return None
-        return self.procs.get(oid, "-" if oid == 0 else str(oid))
-
-    def to_regnamespace(self, text: str | None) -> int | None:
-        return None if text is None else self._namespace_oid(_split_qualified(text)[1])
-
-    def regnamespace_out(self, oid: int | None) -> str | None:
-        return None if oid is None else self.namespaces.get(oid, str(oid))
-
-    # -- other lookups
-
-    def format_type(self, oid: int | None, typmod: int | None) -> str | None:
-        if oid is None:
-            return None
-        return format_type(oid, typmod) or self.regtype_out(oid)
-
-    def user_by_id(self, oid: int | None) -> str | None:
-        return None if oid is None else self.roles.get(oid, f"unknown (OID={oid})")
-
-    def table_is_visible(self, oid: int | None) -> bool | None:
-        if oid is None:
-            return None
-        return self.relations.get(oid, (None, ""))[0] in self.visible_namespaces()
-
-    def type_is_visible(self, oid: int | None) -> bool | None:
-        if oid is None:
-            return None
-        return self.types.get(oid, (None, "", 0))[0] in self.visible_namespaces()
-
-    def current_setting(self, name: str | None, missing_ok: bool | None) -> str | None:
-        if name is None:
-            return None
-        canonical = {key.lower(): key for key in self.settings}
-        key = canonical.get(name.lower())
-        if key is None and not missing_ok:
-            raise duckdb.InvalidInputException(f'unrecognized configuration parameter "{name}"')
-        return None if key is None else self.settings[key]
-
-    def set_config(self, name: str | None, value: str | None, is_local: bool | None) -> str | None:
-        if name is None:
-            return None
-        canonical = {key.lower(): key for key in self.settings}
-        self.settings[canonical.get(name.lower(), name)] = value or ""
-        return value
+    lookups: Lookups
+    constraints: Definitions
+    functions: FunctionDefinitions
+    sizes: Sizes
 
 
 UdfSpec = tuple[str, Callable[..., Any], Sequence[str], str]
 
 
-def _udfs(lookups: Lookups, definitions: Definitions) -> list[UdfSpec]:
+def _lookup_udfs(lookups: Lookups) -> list[UdfSpec]:
     return [
-        ("dw_indexdef_udf", definitions.index_definition, ["BIGINT", "BIGINT"], "VARCHAR"),
-        ("dw_constraintdef_udf", definitions.constraint_definition, ["BIGINT"], "VARCHAR"),
         ("dw_format_type", lookups.format_type, ["BIGINT", "INTEGER"], "VARCHAR"),
         ("dw_pg_get_userbyid", lookups.user_by_id, ["BIGINT"], "VARCHAR"),
         ("dw_pg_table_is_visible", lookups.table_is_visible, ["BIGINT"], "BOOLEAN"),
@@ -226,11 +48,34 @@ def _udfs(lookups: Lookups, definitions: Definitions) -> list[UdfSpec]:
         ("dw_regtype_out", lookups.regtype_out, ["BIGINT"], "VARCHAR"),
         ("dw_to_regproc", lookups.to_regproc, ["VARCHAR"], "UINTEGER"),
         ("dw_regproc_out", lookups.regproc_out, ["BIGINT"], "VARCHAR"),
-        ("dw_to_regprocedure", lookups.to_regproc, ["VARCHAR"], "UINTEGER"),
+        ("dw_to_regprocedure", lookups.to_regprocedure, ["VARCHAR"], "UINTEGER"),
+        ("dw_regprocedure_out", lookups.regprocedure_out, ["BIGINT"], "VARCHAR"),
         ("dw_to_regnamespace", lookups.to_regnamespace, ["VARCHAR"], "UINTEGER"),
         ("dw_regnamespace_out", lookups.regnamespace_out, ["BIGINT"], "VARCHAR"),
         ("dw_current_setting_udf", lookups.current_setting, ["VARCHAR", "BOOLEAN"], "VARCHAR"),
         ("dw_set_config", lookups.set_config, ["VARCHAR", "VARCHAR", "BOOLEAN"], "VARCHAR"),
+    ]
+
+
+def _udfs(sources: FunctionSources) -> list[UdfSpec]:
+    constraints, functions, sizes = sources.constraints, sources.functions, sources.sizes
+    return [
+        *_lookup_udfs(sources.lookups),
+        ("dw_indexdef_udf", constraints.index_definition, ["BIGINT", "BIGINT"], "VARCHAR"),
+        ("dw_constraintdef_udf", constraints.constraint_definition, ["BIGINT"], "VARCHAR"),
+        ("dw_pg_get_functiondef", functions.definition, ["BIGINT"], "VARCHAR"),
+        ("dw_pg_get_function_arguments", functions.arguments, ["BIGINT"], "VARCHAR"),
+        ("dw_pg_get_function_result", functions.result, ["BIGINT"], "VARCHAR"),
+        ("dw_pg_get_function_sqlbody", functions.sql_body, ["BIGINT"], "VARCHAR"),
+        ("dw_relation_size_udf", sizes.relation_size, ["BIGINT"], "BIGINT"),
+        ("dw_pg_table_size", sizes.relation_size, ["BIGINT"], "BIGINT"),
+        ("dw_pg_indexes_size", sizes.indexes_size, ["BIGINT"], "BIGINT"),
+        ("dw_pg_total_relation_size", sizes.total_relation_size, ["BIGINT"], "BIGINT"),
+        ("dw_database_size_udf", sizes.database_size, ["VARCHAR"], "BIGINT"),
+        ("dw_tablespace_size_udf", sizes.tablespace_size, ["VARCHAR"], "BIGINT"),
+        ("dw_pg_size_pretty", size_pretty, ["HUGEINT"], "VARCHAR"),
+        ("dw_format_udf", format_text, ["VARCHAR", "VARCHAR[]"], "VARCHAR"),
+        ("dw_quote_literal_udf", quote_literal, ["VARCHAR"], "VARCHAR"),
     ]
 
 
@@ -250,6 +95,35 @@ def _constant_macro(name: str, value: str, *arities: int) -> str:
         f"({', '.join(f'a{i}' for i in range(arity))}) AS {value}" for arity in arities
     )
     return f"CREATE MACRO {name}{overloads}"
+
+
+#: pg_<kind>_is_visible functions answered `true`
+VISIBLE_KINDS = (
+    "function",
+    "collation",
+    "operator",
+    "opclass",
+    "opfamily",
+    "conversion",
+    "statistics_obj",
+    "ts_config",
+    "ts_dict",
+    "ts_parser",
+    "ts_template",
+)
+#: format() takes any number of arguments; clients pass a few
+FORMAT_MAX_ARGUMENTS = 8
+
+
+def _format_macro() -> str:
+    overloads = []
+    for count in range(FORMAT_MAX_ARGUMENTS + 1):
+        names = [f"a{i}" for i in range(count)]
+        values = ", ".join(f"{name}::VARCHAR" for name in names)
+        overloads.append(
+            f"({', '.join(['template', *names])}) AS dw_format_udf(template, [{values}]::VARCHAR[])"
+        )
+    return "CREATE MACRO dw_format" + ", ".join(overloads)
 
 
 def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
@@ -273,12 +147,12 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         "shobj_description": (2,),
         "pg_get_expr": (2, 3),
         "pg_get_viewdef": (1, 2),
+        "pg_get_ruledef": (1, 2),
         "pg_get_triggerdef": (1, 2),
-        "pg_get_function_result": (1,),
-        "pg_get_function_arguments": (1,),
         "pg_get_serial_sequence": (2,),
         "pg_get_statisticsobjdef_columns": (1,),
         "pg_tablespace_location": (1,),
+        "pg_describe_object": (3,),
         "pg_advisory_unlock_all": (0,),
         "inet_server_addr": (0,),
         "inet_client_addr": (0,),
@@ -297,18 +171,22 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         _constant_macro("dw_pg_is_other_temp_schema", "false", 1),
         _constant_macro("dw_inet_server_port", "NULL::INTEGER", 0),
         _constant_macro("dw_pg_postmaster_start_time", "TIMESTAMPTZ '2000-01-01 00:00:00+00'", 0),
-        *(
-            _constant_macro(f"dw_pg_{size}", "0::BIGINT", 1)
-            for size in ("total_relation_size", "relation_size", "table_size", "indexes_size")
-        ),
         *(_constant_macro(f"dw_{name}", "true", 1, 2, 3) for name in privileges),
-        *(
-            _constant_macro(f"dw_pg_{kind}_is_visible", "true", 1)
-            for kind in ("function", "collation")
-        ),
+        # Every such object is a built-in one, in pg_catalog, which is always searched.
+        *(_constant_macro(f"dw_pg_{kind}_is_visible", "true", 1) for kind in VISIBLE_KINDS),
         *(_null_macro(f"dw_{name}", *arities) for name, arities in nulls.items()),
         "CREATE MACRO dw_pg_encoding_to_char(encoding) AS "
         f"CASE WHEN encoding = {oids.UTF8_ENCODING} THEN 'UTF8' ELSE '' END",
+        "CREATE MACRO dw_pg_char_to_encoding(name) AS "
+        f"CASE WHEN upper(name) = 'UTF8' THEN {oids.UTF8_ENCODING} ELSE -1 END",
+        _constant_macro("dw_getdatabaseencoding", "'UTF8'", 0),
+        "CREATE MACRO dw_pg_relation_size(rel) AS dw_relation_size_udf(rel), "
+        "(rel, fork) AS CASE WHEN fork = 'main' THEN dw_relation_size_udf(rel) ELSE 0 END",
+        "CREATE MACRO dw_pg_database_size(db) AS dw_database_size_udf(db::VARCHAR)",
+        "CREATE MACRO dw_pg_tablespace_size(space) AS dw_tablespace_size_udf(space::VARCHAR)",
+        _format_macro(),
+        "CREATE MACRO dw_quote_literal(value) AS "
+        "CASE WHEN value IS NOT NULL THEN dw_quote_literal_udf(value::VARCHAR) END",
         "CREATE MACRO dw_pg_get_indexdef(index) AS dw_indexdef_udf(index, 0), "
         "(index, column_number, pretty) AS dw_indexdef_udf(index, column_number)",
         "CREATE MACRO dw_pg_get_constraintdef(con) AS dw_constraintdef_udf(con), "
@@ -327,6 +205,13 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
         "CREATE MACRO dw_pg_partition_ancestors(relid) AS relid::UINTEGER",
         "CREATE MACRO dw_pg_partition_ancestors_rows(rel) AS TABLE "
         "SELECT rel::UINTEGER AS relid, 1::BIGINT AS depth",
+        "CREATE MACRO dw_pg_partition_tree(rel) AS TABLE "
+        "SELECT NULL::UINTEGER AS relid, NULL::UINTEGER AS parentrelid, NULL::BOOLEAN AS isleaf, "
+        "NULL::INTEGER AS level WHERE false",
+        "CREATE MACRO dw_pg_options_to_table(options) AS TABLE "
+        "SELECT split_part(option, '=', 1) AS option_name, "
+        "CASE WHEN contains(option, '=') THEN option[strpos(option, '=') + 1:] END "
+        "AS option_value FROM unnest(options) AS entries(option)",
         "CREATE MACRO dw_pg_get_keywords() AS TABLE "
         "SELECT NULL::VARCHAR AS word, NULL::VARCHAR AS catcode, NULL::VARCHAR AS catdesc "
         "WHERE false",
@@ -334,14 +219,10 @@ def _macros(lookups: Lookups, backend_pid: int) -> list[str]:
 
 
 def install_functions(
-    connection: duckdb.DuckDBPyConnection,
-    lookups: Lookups,
-    definitions: Definitions,
-    *,
-    backend_pid: int,
+    connection: duckdb.DuckDBPyConnection, sources: FunctionSources, *, backend_pid: int
 ) -> None:
     """Create every `dw_*` function the rewritten queries call (rewrite.FUNCTION_RENAMES)."""
-    for name, function, parameters, return_type in _udfs(lookups, definitions):
+    for name, function, parameters, return_type in _udfs(sources):
         connection.create_function(
             name,
             function,
@@ -351,5 +232,5 @@ def install_functions(
             null_handling=FunctionNullHandling.SPECIAL,
             side_effects=name == "dw_set_config",
         )
-    for statement in _macros(lookups, backend_pid):
+    for statement in _macros(sources.lookups, backend_pid):
         connection.execute(statement)

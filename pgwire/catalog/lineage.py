@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from pgwire.catalog.relations import SHADOW_SCHEMAS, Relation, find_relation
-
-SCHEMA_OF_SHADOW = {shadow: schema for schema, shadow in SHADOW_SCHEMAS.items()}
+from pgwire.catalog.relations import Relation, find_shadow_relation
 
 FUNCTION_TYPES = {
     **dict.fromkeys(
@@ -25,6 +23,7 @@ FUNCTION_TYPES = {
             "pg_get_indexdef",
             "pg_get_constraintdef",
             "pg_get_viewdef",
+            "pg_get_ruledef",
             "obj_description",
             "col_description",
             "shobj_description",
@@ -33,6 +32,12 @@ FUNCTION_TYPES = {
             "set_config",
             "pg_get_function_result",
             "pg_get_function_arguments",
+            "pg_get_function_sqlbody",
+            "pg_get_functiondef",
+            "pg_describe_object",
+            "pg_size_pretty",
+            "format",
+            "quote_literal",
             "replace",
             "concat",
             "btrim",
@@ -52,6 +57,7 @@ FUNCTION_TYPES = {
             "session_user",
             "current_catalog",
             "pg_encoding_to_char",
+            "getdatabaseencoding",
         ],
         "name",
     ),
@@ -69,10 +75,22 @@ FUNCTION_TYPES = {
         ],
         "bool",
     ),
+    **dict.fromkeys(
+        [
+            "pg_relation_size",
+            "pg_table_size",
+            "pg_indexes_size",
+            "pg_total_relation_size",
+            "pg_database_size",
+            "pg_tablespace_size",
+        ],
+        "int8",
+    ),
     "current_schemas": "_name",
     "to_regclass": "regclass",
     "to_regtype": "regtype",
     "pg_backend_pid": "int4",
+    "pg_char_to_encoding": "int4",
     "txid_current": "int8",
     "count": "int8",
     "row_number": "int8",
@@ -92,6 +110,7 @@ NODE_FUNCTIONS: dict[type[exp.Expression], str] = {
     exp.Upper: "upper",
     exp.Lower: "lower",
     exp.Exists: "exists",
+    exp.Format: "format",
 }
 BOOLEAN_NODES = (exp.Predicate, exp.Connector, exp.Not, exp.Is, exp.In, exp.Between)
 
@@ -104,8 +123,7 @@ def outer_select(node: exp.Expression) -> exp.Select | None:
 
 
 def _relation(table: exp.Table) -> Relation | None:
-    schema = SCHEMA_OF_SHADOW.get(table.db)
-    return find_relation(schema, table.name) if schema else None
+    return find_shadow_relation(table.db, table.name)
 
 
 def _sources(select: exp.Select) -> dict[str, exp.Expression]:

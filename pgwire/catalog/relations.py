@@ -16,6 +16,7 @@ from pgwire.catalog.types import DATA, builtin_types_by_oid
 
 #: schemas clients name, and the private DuckDB schemas their relations live in
 SHADOW_SCHEMAS = {"pg_catalog": "dw_pg_catalog", "information_schema": "dw_information_schema"}
+SCHEMA_OF_SHADOW = {shadow: schema for schema, shadow in SHADOW_SCHEMAS.items()}
 
 # How each PostgreSQL type is stored in the session's DuckDB tables.
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -106,3 +107,9 @@ def find_relation(schema: str | None, name: str) -> Relation | None:
     if schema is None:
         return catalog_relations().get(("pg_catalog", name))
     return catalog_relations().get((schema, name))
+
+
+def find_shadow_relation(shadow_schema: str, name: str) -> Relation | None:
+    """The relation a rewritten query reads as `shadow_schema.name` (dw_pg_catalog.pg_class)."""
+    schema = SCHEMA_OF_SHADOW.get(shadow_schema)
+    return catalog_relations().get((schema, name)) if schema else None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pgwire.catalog.functions import Lookups
+from pgwire.catalog.lookups import Lookups
 from pgwire.catalog.relations import ARROW_TYPES
 
 PG_TYPE_KEY = b"pg_type"
@@ -56,7 +56,7 @@ def _reg_outputs(lookups: Lookups) -> dict[str, Callable[[int | None], str | Non
         "regclass": lookups.regclass_out,
         "regtype": lookups.regtype_out,
         "regproc": lookups.regproc_out,
-        "regprocedure": lookups.regproc_out,
+        "regprocedure": lookups.regprocedure_out,
         "regnamespace": lookups.regnamespace_out,
     }
 

@@ -17,6 +17,7 @@ from connectors.errors import ParameterError, UndefinedObject
 from pgwire.catalog.dialect import DIALECT
 from pgwire.catalog.naming import name_projections
 from pgwire.catalog.relations import ZERO_BASED_ARRAY_TYPES, find_relation
+from pgwire.catalog.system_columns import resolve_tableoid
 from pgwire.catalog.types import pg_type_for
 
 CATALOG_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
@@ -122,20 +123,32 @@ def normalize_names(tree: exp.Expression) -> exp.Expression:
 
 
 def strip_catalog_function_prefix(tree: exp.Expression) -> exp.Expression:
-    """`pg_catalog.f(…)` and `information_schema.f(…)` → `f(…)`."""
-
-    def strip(node: exp.Expression) -> exp.Expression:
+    """`pg_catalog.f(…)` and `information_schema.f(…)` → `f(…)`, nested calls included."""
+    # Not tree.transform: it does not descend into the call that replaces a Dot, so the
+    # inner prefix of `pg_catalog.f(pg_catalog.g(x))` would survive.
+    for dot in list(tree.find_all(exp.Dot)):
         if (
-            isinstance(node, exp.Dot)
-            and isinstance(node.expression, exp.Func)
-            and node.this.name.lower() in CATALOG_SCHEMAS
-            and not isinstance(node.this, exp.Dot)
+            isinstance(dot.expression, exp.Func)
+            and dot.this.name.lower() in CATALOG_SCHEMAS
+            and not isinstance(dot.this, exp.Dot)
         ):
             # exp.Func is a trait, not an Expression subclass; every concrete function is one.
-            return cast(exp.Expression, node.expression)
-        return node
+            dot.replace(_bare_call(cast(exp.Expression, dot.expression)))
+    return tree
 
-    return tree.transform(strip)
+
+def _bare_call(call: exp.Expression) -> exp.Expression:
+    """The node sqlglot parses the same call into when no schema prefixes it: after a
+    schema, every name parses as Anonymous (`pg_catalog.array_remove` included)."""
+    if not isinstance(call, exp.Anonymous):
+        return call
+    try:
+        return cast(
+            exp.Expression, exp.func(call.name, *call.expressions, copy=False, dialect=DIALECT)
+        )
+    except ValueError:
+        # a wrong number of arguments: left for DuckDB to report
+        return call
 
 
 def _cte_names(tree: exp.Expression) -> set[str]:
@@ -345,6 +358,15 @@ FUNCTION_RENAMES = {
         "pg_type_is_visible",
         "pg_function_is_visible",
         "pg_collation_is_visible",
+        "pg_operator_is_visible",
+        "pg_opclass_is_visible",
+        "pg_opfamily_is_visible",
+        "pg_conversion_is_visible",
+        "pg_statistics_obj_is_visible",
+        "pg_ts_config_is_visible",
+        "pg_ts_dict_is_visible",
+        "pg_ts_parser_is_visible",
+        "pg_ts_template_is_visible",
         "obj_description",
         "col_description",
         "shobj_description",
@@ -352,13 +374,19 @@ FUNCTION_RENAMES = {
         "pg_get_indexdef",
         "pg_get_constraintdef",
         "pg_get_viewdef",
+        "pg_get_ruledef",
         "pg_get_triggerdef",
         "pg_get_function_result",
         "pg_get_function_arguments",
+        "pg_get_function_sqlbody",
+        "pg_get_functiondef",
+        "pg_describe_object",
         "pg_get_serial_sequence",
         "pg_get_statisticsobjdef_columns",
         "pg_relation_is_publishable",
         "pg_encoding_to_char",
+        "pg_char_to_encoding",
+        "getdatabaseencoding",
         "pg_backend_pid",
         "pg_is_in_recovery",
         "has_table_privilege",
@@ -373,6 +401,7 @@ FUNCTION_RENAMES = {
         "array_upper",
         "array_lower",
         "quote_ident",
+        "quote_literal",
         "current_setting",
         "set_config",
         "to_regclass",
@@ -387,6 +416,9 @@ FUNCTION_RENAMES = {
         "pg_relation_size",
         "pg_table_size",
         "pg_indexes_size",
+        "pg_database_size",
+        "pg_tablespace_size",
+        "pg_size_pretty",
         "pg_tablespace_location",
         "inet_server_addr",
         "inet_server_port",
@@ -401,7 +433,11 @@ DUCKDB_FUNCTION_NAMES = {"json_build_object": "json_object", "jsonb_build_object
 TABLE_FUNCTION_RENAMES = {
     "pg_partition_ancestors": "dw_pg_partition_ancestors_rows",
     "pg_get_keywords": "dw_pg_get_keywords",
+    "pg_partition_tree": "dw_pg_partition_tree",
+    "pg_options_to_table": "dw_pg_options_to_table",
 }
+# Functions sqlglot parses into nodes of their own whose DuckDB namesake means something else.
+GENERAL_FUNCTIONS: dict[type[exp.Expression], str] = {exp.Format: "dw_format"}
 
 # Functions sqlglot parses into nodes of their own.
 SPECIAL_FUNCTIONS: dict[type[exp.Expression], str] = {
@@ -415,41 +451,50 @@ SPECIAL_FUNCTIONS: dict[type[exp.Expression], str] = {
 }
 
 
+def _renamed(node: exp.Expression) -> exp.Expression:
+    """`node` routed to the session's implementation, or `node` itself."""
+    if (
+        isinstance(node, exp.Table)
+        and isinstance(node.this, exp.Anonymous)
+        and node.this.name.lower() in TABLE_FUNCTION_RENAMES
+    ):
+        node.this.set("this", TABLE_FUNCTION_RENAMES[node.this.name.lower()])
+        return node
+    general = GENERAL_FUNCTIONS.get(type(node))
+    if general:
+        return exp.Anonymous(this=general, expressions=[node.this, *node.expressions])
+    special = SPECIAL_FUNCTIONS.get(type(node))
+    if special:
+        args = [node.this] if isinstance(node, exp.CurrentSchemas) and node.this else []
+        return exp.Anonymous(this=special, expressions=args)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in FUNCTION_RENAMES:
+        return exp.Anonymous(this=FUNCTION_RENAMES[node.name.lower()], expressions=node.expressions)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in DUCKDB_FUNCTION_NAMES:
+        return exp.Anonymous(
+            this=DUCKDB_FUNCTION_NAMES[node.name.lower()], expressions=node.expressions
+        )
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "version":
+        return exp.Anonymous(this="dw_version")
+    if (
+        isinstance(node, exp.Column)
+        and not node.table
+        and node.name == "user"
+        and not (node.this.quoted)
+    ):
+        return exp.Anonymous(this="dw_current_user")
+    return node
+
+
 def rename_functions(tree: exp.Expression) -> exp.Expression:
     """Route PostgreSQL's catalog and session functions to the session's implementations."""
-
-    def rename(node: exp.Expression) -> exp.Expression:
-        if (
-            isinstance(node, exp.Table)
-            and isinstance(node.this, exp.Anonymous)
-            and node.this.name.lower() in TABLE_FUNCTION_RENAMES
-        ):
-            node.this.set("this", TABLE_FUNCTION_RENAMES[node.this.name.lower()])
-            return node
-        special = SPECIAL_FUNCTIONS.get(type(node))
-        if special:
-            args = [node.this] if isinstance(node, exp.CurrentSchemas) and node.this else []
-            return exp.Anonymous(this=special, expressions=args)
-        if isinstance(node, exp.Anonymous) and node.name.lower() in FUNCTION_RENAMES:
-            return exp.Anonymous(
-                this=FUNCTION_RENAMES[node.name.lower()], expressions=node.expressions
-            )
-        if isinstance(node, exp.Anonymous) and node.name.lower() in DUCKDB_FUNCTION_NAMES:
-            return exp.Anonymous(
-                this=DUCKDB_FUNCTION_NAMES[node.name.lower()], expressions=node.expressions
-            )
-        if isinstance(node, exp.Anonymous) and node.name.lower() == "version":
-            return exp.Anonymous(this="dw_version")
-        if (
-            isinstance(node, exp.Column)
-            and not node.table
-            and node.name == "user"
-            and not (node.this.quoted)
-        ):
-            return exp.Anonymous(this="dw_current_user")
-        return node
-
-    return tree.transform(rename)
+    # Not tree.transform: it does not descend into a replacement, so `f(g(x))` would keep g.
+    for node in list(tree.find_all(exp.Expression)):
+        replacement = _renamed(node)
+        if node is tree:
+            tree = replacement
+        elif replacement is not node:
+            node.replace(replacement)
+    return tree
 
 
 # Passes that keep PostgreSQL's meaning visible (types are read from the tree after these).
@@ -457,6 +502,7 @@ PREPARE_PASSES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
     name_projections,
     strip_catalog_function_prefix,
     redirect_catalog_tables,
+    resolve_tableoid,
     rewrite_operator_syntax,
     drop_default_collation,
 )

@@ -9,6 +9,7 @@ run there, and its result relabelled as PostgreSQL would send it (results.py).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -21,11 +22,15 @@ from connectors.errors import EngineError, SqlSyntaxError
 from pgwire.catalog import rewrite
 from pgwire.catalog.content import CatalogContent
 from pgwire.catalog.definitions import Definitions
-from pgwire.catalog.functions import Lookups, install_functions
+from pgwire.catalog.function_definitions import builtin_function_definitions
+from pgwire.catalog.functions import FunctionSources, install_functions
 from pgwire.catalog.lineage import output_types
+from pgwire.catalog.lookups import Lookups
+from pgwire.catalog.reg_literals import resolve_reg_literals
 from pgwire.catalog.relations import SHADOW_SCHEMAS, catalog_relations
 from pgwire.catalog.results import to_pg_result
-from pgwire.catalog.tables import build_catalog
+from pgwire.catalog.sizes import Sizes
+from pgwire.catalog.tables import build_catalog, build_relation
 
 # SQLSTATE for each kind of DuckDB error a rewritten catalog query can raise.
 DUCKDB_SQLSTATES: dict[type[duckdb.Error], str] = {
@@ -43,6 +48,23 @@ def _sqlstate(error: duckdb.Error) -> str:
     return next(
         (state for kind, state in DUCKDB_SQLSTATES.items() if isinstance(error, kind)), "XX000"
     )
+
+
+@cache
+def _create_empty_table_statements() -> dict[tuple[str, str], str]:
+    """`CREATE TABLE …;` for each emulated relation, with the DuckDB column types its rows
+    get when made from Arrow (as DuckDB itself describes them)."""
+    statements = {}
+    with duckdb.connect(":memory:") as connection:
+        for key, relation in catalog_relations().items():
+            connection.register("catalog_rows", build_relation(relation, []))
+            described = connection.execute("DESCRIBE SELECT * FROM catalog_rows").fetchall()
+            connection.unregister("catalog_rows")
+            columns = ", ".join(f'"{name}" {column_type}' for name, column_type, *_ in described)
+            statements[key] = (
+                f'CREATE TABLE {relation.shadow_schema}."{relation.name}" ({columns});'
+            )
+    return statements
 
 
 class CatalogSession:
@@ -73,7 +95,12 @@ class CatalogSession:
         for shadow_schema in SHADOW_SCHEMAS.values():
             connection.execute(f"CREATE SCHEMA {shadow_schema}")
         catalog = build_catalog(self._content)
+        empty = [key for key, rows in catalog.items() if rows.num_rows == 0]
+        # one statement for all empty relations: a table made from Arrow costs a few ms each
+        connection.execute("".join(_create_empty_table_statements()[key] for key in empty))
         for key, relation in catalog_relations().items():
+            if key in empty:
+                continue
             connection.register("catalog_rows", catalog[key])
             connection.execute(
                 f'CREATE TABLE {relation.shadow_schema}."{relation.name}" '
@@ -86,10 +113,17 @@ class CatalogSession:
             database=self._content.database,
             settings=self._settings,
         )
-        definitions = Definitions(self._content.constraints, self._lookups.relation_name)
         backend_pid = int(self._settings.get("pg_backend_pid", "0") or 0)
-        install_functions(connection, self._lookups, definitions, backend_pid=backend_pid)
+        install_functions(connection, self._function_sources(catalog), backend_pid=backend_pid)
         return connection
+
+    def _function_sources(self, catalog: Mapping[tuple[str, str], pa.Table]) -> FunctionSources:
+        return FunctionSources(
+            lookups=self._lookups,
+            constraints=Definitions(self._content.constraints, self._lookups.relation_name),
+            functions=builtin_function_definitions(),
+            sizes=Sizes.from_catalog(catalog, self._content.database),
+        )
 
     def refresh(self, tables: Sequence[TableInfo]) -> None:
         """Show `tables` from now on (after grants or the data source's schema changed)."""
@@ -116,7 +150,7 @@ class CatalogSession:
             tree = rewrite.parse(statement) if isinstance(statement, str) else statement
         except ParseError as error:
             raise SqlSyntaxError(str(error).splitlines()[0]) from error
-        prepared = rewrite.prepare(tree, params)
+        prepared = resolve_reg_literals(rewrite.prepare(tree, params), self._lookups)
         types = output_types(prepared)
         translated = rewrite.translate(prepared)
         sql = translated.sql(dialect="duckdb")

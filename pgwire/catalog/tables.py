@@ -7,18 +7,17 @@ stable OIDs from `oids.stable_oid`. DuckDB's `main` schema is shown as `public`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
 from typing import Any
 
 import pyarrow as pa
 
 from connectors.base import ColumnInfo, TableInfo
 from pgwire.catalog import constraint_rows, oids
+from pgwire.catalog.builtin_rows import am_rows, cast_rows, language_rows, proc_rows, range_rows
 from pgwire.catalog.content import DEFAULT_SCHEMA, CatalogContent, display_schema
 from pgwire.catalog.relations import Relation, catalog_relations
-from pgwire.catalog.types import DATA, PgType, builtin_type_rows, builtin_types_by_oid, pg_type_for
+from pgwire.catalog.types import PgType, builtin_type_rows, builtin_types_by_oid, pg_type_for
 
 Row = dict[str, Any]
 
@@ -306,35 +305,6 @@ def type_row_defaults(row: Row) -> Row:
     } | row
 
 
-@cache
-def _builtin_json(name: str) -> tuple[Row, ...]:
-    return tuple(json.loads((DATA / f"{name}.json").read_text()))
-
-
-def proc_rows(content: CatalogContent) -> Iterator[Row]:
-    for row in _builtin_json("pg_proc"):
-        yield {
-            "pronamespace": oids.PG_CATALOG_NAMESPACE,
-            "proowner": oids.BOOTSTRAP_SUPERUSER,
-            "procost": 1.0,
-            "prorows": 0.0,
-            "provariadic": 0,
-            "prosupport": 0,
-            "prosecdef": False,
-            "proleakproof": False,
-            "proparallel": "s",
-            "pronargdefaults": 0,
-        } | row
-
-
-def range_rows(content: CatalogContent) -> Iterator[Row]:
-    yield from _builtin_json("pg_range")
-
-
-def am_rows(content: CatalogContent) -> Iterator[Row]:
-    yield from _builtin_json("pg_am")
-
-
 def database_rows(content: CatalogContent) -> Iterator[Row]:
     for name in content.databases:
         yield {
@@ -444,25 +414,6 @@ def extension_rows(content: CatalogContent) -> Iterator[Row]:
         "extrelocatable": False,
         "extversion": "1.0",
     }
-
-
-def language_rows(content: CatalogContent) -> Iterator[Row]:
-    for oid, name, is_pl in (
-        (12, "internal", False),
-        (13, "c", False),
-        (14, "sql", False),
-        (oids.PLPGSQL_LANGUAGE, "plpgsql", True),
-    ):
-        yield {
-            "oid": oid,
-            "lanname": name,
-            "lanowner": oids.BOOTSTRAP_SUPERUSER,
-            "lanispl": is_pl,
-            "lanpltrusted": is_pl or name == "sql",
-            "lanplcallfoid": 0,
-            "laninline": 0,
-            "lanvalidator": 0,
-        }
 
 
 def tables_view_rows(content: CatalogContent) -> Iterator[Row]:
@@ -619,6 +570,7 @@ ROW_BUILDERS: dict[tuple[str, str], RowBuilder] = {
     ("pg_catalog", "pg_proc"): proc_rows,
     ("pg_catalog", "pg_range"): range_rows,
     ("pg_catalog", "pg_am"): am_rows,
+    ("pg_catalog", "pg_cast"): cast_rows,
     ("pg_catalog", "pg_database"): database_rows,
     ("pg_catalog", "pg_authid"): authid_rows,
     ("pg_catalog", "pg_roles"): roles_rows,

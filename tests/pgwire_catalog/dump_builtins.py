@@ -4,8 +4,9 @@ Usage: python tests/pgwire_catalog/dump_builtins.py "host=127.0.0.1 user=postgre
 
 The emulated catalog must carry PostgreSQL's own OIDs, type rows and column sets; reading
 them from a real server is the only way to keep them exact. Built-in OIDs are identical
-across PostgreSQL 15 and 16; the two column-set differences that matter to clients
-(pg_database.daticurules, pg_collation.collicurules, both new in 16) are added here.
+across PostgreSQL 15 and 16; the column-set differences that matter to clients (new in 16:
+pg_database.daticurules, pg_collation.collicurules, pg_auth_members' oid and options,
+pg_subscription's password, run-as-owner and origin) are made here.
 """
 
 from __future__ import annotations
@@ -22,28 +23,40 @@ CATALOG_RELATIONS = {
     "pg_catalog": [
         "pg_aggregate",
         "pg_am",
+        "pg_amop",
+        "pg_amproc",
         "pg_attrdef",
         "pg_attribute",
+        "pg_auth_members",
         "pg_authid",
+        "pg_cast",
         "pg_class",
         "pg_collation",
         "pg_constraint",
+        "pg_conversion",
         "pg_database",
+        "pg_db_role_setting",
+        "pg_default_acl",
         "pg_depend",
         "pg_description",
         "pg_enum",
         "pg_event_trigger",
         "pg_extension",
+        "pg_foreign_data_wrapper",
+        "pg_foreign_server",
         "pg_foreign_table",
         "pg_index",
         "pg_indexes",
         "pg_inherits",
         "pg_language",
+        "pg_largeobject_metadata",
         "pg_locks",
         "pg_matviews",
         "pg_namespace",
         "pg_opclass",
         "pg_operator",
+        "pg_opfamily",
+        "pg_parameter_acl",
         "pg_partitioned_table",
         "pg_policy",
         "pg_proc",
@@ -59,11 +72,18 @@ CATALOG_RELATIONS = {
         "pg_shdescription",
         "pg_stat_activity",
         "pg_statistic_ext",
+        "pg_subscription",
         "pg_tables",
         "pg_tablespace",
         "pg_trigger",
+        "pg_ts_config",
+        "pg_ts_config_map",
+        "pg_ts_dict",
+        "pg_ts_parser",
+        "pg_ts_template",
         "pg_type",
         "pg_user",
+        "pg_user_mappings",
         "pg_views",
     ],
     "information_schema": [
@@ -84,11 +104,21 @@ CATALOG_RELATIONS = {
     ],
 }
 
-# Added after the named column in PostgreSQL 16.
-PG16_COLUMNS = {
-    "pg_database": ("daticulocale", ("daticurules", "text")),
-    "pg_collation": ("colliculocale", ("collicurules", "text")),
-}
+TYPE_OIDS = {"bool": 16, "char": 18, "text": 25, "oid": 26}
+# Columns new in PostgreSQL 16: (relation, column, type, NOT NULL, the column it follows or
+# None for the first), in the order they are added.
+PG16_COLUMNS = [
+    ("pg_database", "daticurules", "text", False, "daticulocale"),
+    ("pg_collation", "collicurules", "text", False, "colliculocale"),
+    ("pg_auth_members", "oid", "oid", True, None),
+    ("pg_auth_members", "inherit_option", "bool", True, "admin_option"),
+    ("pg_auth_members", "set_option", "bool", True, "inherit_option"),
+    ("pg_subscription", "subpasswordrequired", "bool", True, "subdisableonerr"),
+    ("pg_subscription", "subrunasowner", "bool", True, "subpasswordrequired"),
+    ("pg_subscription", "suborigin", "text", False, "subpublications"),
+]
+# Columns whose type PostgreSQL 16 changed: (relation, column) → type.
+PG16_TYPES = {("pg_subscription", "substream"): "char"}
 
 # Procs clients join or look up by name besides the types' own I/O functions.
 EXTRA_PROCS = [
@@ -143,15 +173,25 @@ def select_rows(cur: psycopg.Cursor, sql: str, params: object = None) -> list[di
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def as_in_pg16(relname: str, columns: list[list]) -> list[list]:
+    """A PostgreSQL 15 relation's columns as PostgreSQL 16 has them."""
+    for relation, column, type_name, is_not_null, after in PG16_COLUMNS:
+        if relation == relname:
+            position = [c[0] for c in columns].index(after) + 1 if after else 0
+            columns.insert(position, [column, TYPE_OIDS[type_name], -1, is_not_null])
+    for name_type in columns:
+        retyped = PG16_TYPES.get((relname, name_type[0]))
+        if retyped:
+            name_type[1] = TYPE_OIDS[retyped]
+    return columns
+
+
 def dump_relations(cur: psycopg.Cursor) -> list[int]:
     relations = []
     for schema, names in CATALOG_RELATIONS.items():
         cur.execute(RELATIONS_SQL, (schema, names))
         for oid, relname, nspname, relkind, reltype, columns in cur.fetchall():
-            if relname in PG16_COLUMNS:
-                after, (column, type_name) = PG16_COLUMNS[relname]
-                position = [c[0] for c in columns].index(after) + 1
-                columns.insert(position, [column, {"text": 25}[type_name], -1, False])
+            columns = as_in_pg16(relname, columns)
             relations.append(
                 {
                     "oid": oid,
@@ -166,7 +206,8 @@ def dump_relations(cur: psycopg.Cursor) -> list[int]:
     return [r["reltype"] for r in relations if r["nspname"] == "pg_catalog"]
 
 
-def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> None:
+def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> list[int]:
+    """Dumps pg_type and pg_range; returns the OIDs of the types' own functions."""
     types = select_rows(
         cur,
         """SELECT t.oid::int8 AS oid, t.typname::text, t.typlen, t.typbyval, t.typtype::text,
@@ -185,29 +226,6 @@ def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> None:
         (reltypes, reltypes),
     )
     dump_json("pg_type", types)
-    proc_oids = sorted(
-        {
-            t[k]
-            for t in types
-            for k in t
-            if k.startswith(
-                ("typin", "typout", "typrec", "typsend", "typmod", "typanalyze", "typsubscript")
-            )
-            and t[k]
-        }
-    )
-    procs = select_rows(
-        cur,
-        """SELECT p.oid::int8 AS oid, p.proname::text, p.prokind::text, p.prorettype::int8,
-                  p.proargtypes::oid[]::int8[] AS proargtypes, p.proretset, p.provolatile::text,
-                  p.pronargs, p.prosrc, p.prolang::int8, p.proisstrict
-           FROM pg_proc p
-           WHERE p.pronamespace = 'pg_catalog'::regnamespace
-             AND (p.oid = ANY(%s::oid[]) OR p.proname = ANY(%s))
-           ORDER BY p.oid""",
-        (proc_oids, EXTRA_PROCS),
-    )
-    dump_json("pg_proc", procs)
     dump_json(
         "pg_range",
         select_rows(
@@ -217,13 +235,70 @@ def dump_types(cur: psycopg.Cursor, reltypes: list[int]) -> None:
            FROM pg_range ORDER BY 1""",
         ),
     )
+    return [
+        t[k]
+        for t in types
+        for k in t
+        if k.startswith(
+            ("typin", "typout", "typrec", "typsend", "typmod", "typanalyze", "typsubscript")
+        )
+        and t[k]
+    ]
+
+
+def dump_casts_and_languages(cur: psycopg.Cursor) -> list[int]:
+    """Dumps pg_cast and pg_language; returns the OIDs of the functions they name."""
+    casts = select_rows(
+        cur,
+        """SELECT oid::int8, castsource::int8, casttarget::int8, castfunc::int8,
+                  castcontext::text, castmethod::text
+           FROM pg_cast ORDER BY oid""",
+    )
+    dump_json("pg_cast", casts)
+    languages = select_rows(
+        cur,
+        """SELECT oid::int8, lanname::text, lanispl, lanpltrusted, lanplcallfoid::int8,
+                  laninline::int8, lanvalidator::int8
+           FROM pg_language ORDER BY oid""",
+    )
+    dump_json("pg_language", languages)
+    handlers = [row[k] for row in languages for k in ("lanplcallfoid", "laninline", "lanvalidator")]
+    return [row["castfunc"] for row in casts] + handlers
+
+
+# Besides pg_proc's columns, each row carries the argument list, the result type and the SQL
+# body as pg_get_function_arguments, pg_get_function_result and pg_get_function_sqlbody
+# print them.
+PROCS_SQL = """
+WITH wanted AS (
+    SELECT oid FROM pg_proc
+    WHERE pronamespace = 'pg_catalog'::regnamespace
+      AND (oid = ANY(%s::oid[]) OR proname = ANY(%s))
+)
+SELECT p.oid::int8 AS oid, p.proname::text, p.prokind::text, p.prorettype::int8,
+       p.proargtypes::oid[]::int8[] AS proargtypes, p.proretset, p.provolatile::text,
+       p.proparallel::text, p.pronargs, p.prosrc, p.probin, p.prolang::int8, p.proisstrict,
+       p.prosecdef, p.proleakproof, p.procost::float8, p.prorows::float8,
+       p.prosupport::oid::int8, pg_get_function_arguments(p.oid) AS arguments,
+       pg_get_function_result(p.oid) AS result, pg_get_function_sqlbody(p.oid) AS sqlbody
+FROM pg_proc p
+WHERE p.oid IN (SELECT oid FROM wanted)
+   OR p.oid IN (SELECT prosupport FROM pg_proc WHERE oid IN (SELECT oid FROM wanted))
+ORDER BY p.oid
+"""
+
+
+def dump_procs(cur: psycopg.Cursor, proc_oids: list[int]) -> None:
+    wanted = sorted(set(proc_oids) - {0})
+    dump_json("pg_proc", select_rows(cur, PROCS_SQL, (wanted, EXTRA_PROCS)))
 
 
 def main(dsn: str) -> None:
     DATA.mkdir(exist_ok=True)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         reltypes = dump_relations(cur)
-        dump_types(cur, reltypes)
+        proc_oids = dump_types(cur, reltypes) + dump_casts_and_languages(cur)
+        dump_procs(cur, proc_oids)
         dump_json(
             "pg_am",
             select_rows(
