@@ -10,11 +10,11 @@ import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
-from django.utils import timezone
 
 from dashboards.models import AuditEvent
 
@@ -34,8 +34,9 @@ class AuditBuffer:
         self._thread: threading.Thread | None = None
 
     def add(self, fields: dict[str, Any]) -> None:
-        """`fields`: AuditEvent's fields by name (`at` is now)."""
-        row = (timezone.now(), *(fields[name] for name in _COLUMNS[1:]), fields["detail"])
+        """`fields`: AuditEvent's fields by name (`at` is now, kept as a Unix time until
+        written)."""
+        row = (time.time(), *(fields[name] for name in _COLUMNS[1:]), fields["detail"])
         with self._lock:
             self._pending.append(row)
             if self._thread is None:
@@ -85,9 +86,16 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
         f"VALUES ({', '.join(['%s'] * len(names))})"
     )
     adapt_time = connection.ops.adapt_datetimefield_value
-    values = [(adapt_time(row[0]), *row[1:-1], json.dumps(row[-1])) for row in rows]
+    values = [
+        (adapt_time(_moment(row[0])), *row[1:-1], json.dumps(row[-1]) if row[-1] else "{}")
+        for row in rows
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, values)
+
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 wire_audit = AuditBuffer(FLUSH_INTERVAL_S)

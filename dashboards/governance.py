@@ -159,7 +159,7 @@ class _Analysis:
     is_constant: bool
 
 
-_analyses: OrderedDict[str, _Analysis] = OrderedDict()
+_analyses: OrderedDict[tuple[str, str, str, int, str], _Analysis] = OrderedDict()
 _analyses_lock = threading.Lock()
 
 
@@ -172,11 +172,10 @@ def _analyse(
     max_rows: int,
 ) -> _Analysis:
     """Steps 2 to 4 of plan_query, kept per distinct input. Raises like plan_query."""
-    key = json.dumps(
-        [sql, dialect, engine_dialect, repr(sorted(specs.items())), values, max_rows],
-        sort_keys=True,
-        default=repr,
-    )
+    bindings = ""
+    if specs or values:
+        bindings = json.dumps([repr(sorted(specs.items())), values], sort_keys=True, default=repr)
+    key = (sql, dialect, engine_dialect, max_rows, bindings)
     with _analyses_lock:
         analysis = _analyses.get(key)
         if analysis is not None:
@@ -233,8 +232,9 @@ def table_versions(datasource: DataSource, tables: list[TableRef]) -> dict[str, 
             versions = connector.table_versions(tables)
         finally:
             connector.close()
-    bucket = f"ttl:{int(time.time() // settings.POSTGRES_VERSION_TTL_S)}"
-    versions = {name: version or bucket for name, version in versions.items()}
+    if not all(versions.values()):
+        bucket = f"ttl:{int(time.time() // settings.POSTGRES_VERSION_TTL_S)}"
+        versions = {name: version or bucket for name, version in versions.items()}
     versions["@app"] = str(datasource.data_version)
     return versions
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -19,7 +20,7 @@ import pyarrow.compute as pc
 
 from pgwire.binary_format import encode_binary
 from pgwire.cells import fixed_width_cells
-from pgwire.replies import FieldDescription
+from pgwire.replies import FieldDescription, row_description
 from pgwire.text_format import TextContext, encode_text, small_text_cells
 from pgwire.types import ColumnType, column_type
 
@@ -43,6 +44,11 @@ class ResultColumns:
             FieldDescription(name, kind.pg_type.oid, kind.pg_type.typlen, kind.typmod, fmt)
             for name, kind, fmt in zip(self.names, self.types, self.formats, strict=True)
         ]
+
+    @cached_property
+    def row_description(self) -> bytes:
+        """The RowDescription message (made once: a session reuses a statement's columns)."""
+        return row_description(self.descriptions())
 
 
 def result_columns(
@@ -79,9 +85,7 @@ def _chunk_rows(batch: pa.RecordBatch) -> int:
     return int(max(1, min(MAX_CHUNK_ROWS, TARGET_CHUNK_BYTES // per_row)))
 
 
-def _encode_tiny(
-    batch: pa.RecordBatch, columns: ResultColumns, context: TextContext
-) -> memoryview:
+def _encode_tiny(batch: pa.RecordBatch, columns: ResultColumns, context: TextContext) -> memoryview:
     """`_encode_chunk` for a handful of rows: the same cells, joined in Python."""
     cells_by_column = []
     for array, kind, fmt in zip(batch.columns, columns.types, columns.formats, strict=True):

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import pyarrow as pa
 from sqlglot import exp
@@ -25,6 +25,7 @@ from pgwire.errors import QueryCanceled
 from pgwire.naming import declared_types, output_names
 from pgwire.params import bind, null_literal
 from pgwire.ports import Backend, CancelScope, CatalogHandle, Principal, SessionState
+from pgwire.recent import remember
 from pgwire.results import OpenResult
 from pgwire.schemas import needs_engine_names, to_engine_names
 from pgwire.scratch import Scratch, select_into_target
@@ -33,11 +34,10 @@ from pgwire.statements import Prepared, Route
 from pgwire.text_format import TextContext
 from pgwire.types import with_declared_types
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
 RowEncoder = Callable[[pa.RecordBatch, ResultColumns, TextContext], Iterator[memoryview]]
+
+
+_KnownColumns = tuple[pa.Schema, list[str], ResultColumns]
 
 
 class Sink(Protocol):
@@ -63,6 +63,8 @@ class Portal:
     is_holdable: bool = False
     tag: str | None = None  # set when the statement's command tag is not "SELECT n"
     opened_at: float | None = None  # time.perf_counter() when its statement started
+    # what fixes `literals` (the Bind message's values and formats), None: the literals
+    values: tuple[object, ...] | None = ()
 
     def close(self) -> None:
         if self.result is not None:
@@ -92,8 +94,9 @@ class Executor:
         self._scope: CancelScope | None = None
         # a session's recent statements, as a BI tool repeats them: engine SQL with
         # parameters bound, and PostgreSQL's names and types of their result columns
-        self._bound_sql: dict[tuple[str, tuple[str, ...]], str] = {}
-        self._result_names: dict[tuple[str, tuple[str, ...]], _ResultNames] = {}
+        self._bound_sql: dict[tuple[str, tuple[object, ...]], str] = {}
+        self._result_names: dict[str, _ResultNames] = {}
+        self._columns: dict[tuple[str, tuple[int, ...]], _KnownColumns] = {}
         self._derived_values: _Derived | None = None
 
     def tables(self) -> list[TableInfo]:
@@ -114,7 +117,16 @@ class Executor:
 
     def columns(self, portal: Portal, result: OpenResult) -> ResultColumns:
         if portal.columns is None:
-            portal.columns = result.columns(portal.formats)
+            key = (portal.prepared.sql, portal.formats)
+            known = self._columns.get(key)
+            if (
+                known is None
+                or known[1] != result.names
+                or not known[0].equals(result.schema, check_metadata=True)
+            ):
+                known = (result.schema, result.names, result.columns(portal.formats))
+                remember(self._columns, key, known)
+            portal.columns = known[2]
         return portal.columns
 
     def send_rows(
@@ -142,29 +154,36 @@ class Executor:
 
     def _engine_sql(self, portal: Portal) -> str:
         """The statement for the engine: the client's text, or — with parameters bound or
-        temporary tables inlined — the tree regenerated (generating is the expensive
-        part, so only then)."""
+        temporary tables inlined — the tree regenerated; remembered per text and values
+        unless temporary tables were inlined (the text then depends on their rows)."""
         prepared = portal.prepared
         if prepared.expression is None:
             return prepared.sql
-        who = self._who()
         statement = self.scratch.inline(prepared.expression)
-        is_renamed = needs_engine_names(statement, who.database, who.handle.dialect)
-        if not portal.literals and not is_renamed and statement is prepared.expression:
-            return prepared.sql
-        # with temporary tables inlined the text depends on their rows: not remembered
-        is_inlined = statement is not prepared.expression
-        key = (prepared.sql, tuple(literal.sql(dialect="postgres") for literal in portal.literals))
-        sql = None if is_inlined else self._bound_sql.get(key)
+        if statement is not prepared.expression:
+            return self._generated_sql(prepared, statement, portal.literals)
+        values = portal.values
+        if values is None:
+            values = tuple(literal.sql(dialect="postgres") for literal in portal.literals)
+        key = (prepared.sql, values)
+        sql = self._bound_sql.get(key)
         if sql is None:
-            if is_renamed:
-                statement = to_engine_names(statement, who.database, who.handle.dialect)
-            if portal.literals:
-                statement = bind(statement, portal.literals)
-            sql = statement.sql(dialect="postgres")
-            if not is_inlined:
-                _remember(self._bound_sql, key, sql)
+            sql = self._generated_sql(prepared, statement, portal.literals)
+            remember(self._bound_sql, key, sql)
         return sql
+
+    def _generated_sql(
+        self, prepared: Prepared, statement: exp.Expression, literals: list[exp.Expression]
+    ) -> str:
+        who = self._who()
+        is_renamed = needs_engine_names(statement, who.database, who.handle.dialect)
+        if not literals and not is_renamed and statement is prepared.expression:
+            return prepared.sql
+        if is_renamed:
+            statement = to_engine_names(statement, who.database, who.handle.dialect)
+        if literals:
+            statement = bind(statement, literals)
+        return statement.sql(dialect="postgres")
 
     def _bound(self, portal: Portal) -> exp.Expression:
         assert portal.prepared.expression is not None
@@ -197,15 +216,16 @@ class Executor:
         PostgreSQL's rules and types named by top-level casts."""
         if prepared.expression is None:
             return schema, schema.names
-        key = (prepared.sql, tuple(schema.names))
-        known = self._result_names.get(key)
-        if known is None:
+        known = self._result_names.get(prepared.sql)
+        if known is None or not known.engine_schema.equals(schema, check_metadata=True):
+            declared = declared_types(prepared.expression, len(schema))
             known = _ResultNames(
+                schema,
+                with_declared_types(schema, declared),
                 output_names(prepared.expression, schema.names),
-                declared_types(prepared.expression, len(schema)),
             )
-            _remember(self._result_names, key, known)
-        return with_declared_types(schema, known.declared_types), known.names
+            remember(self._result_names, prepared.sql, known)
+        return known.schema, known.names
 
     def _open_scratch(self, portal: Portal) -> OpenResult:
         """A statement on the session's temporary tables, or `SELECT … INTO` one."""
@@ -264,8 +284,7 @@ class Executor:
                     session_id=self._who().session_id,
                     application_name=self.settings.get("application_name"),
                     time_zone=self.settings.get("TimeZone"),
-                    statement_timeout_s=milliseconds(self.settings.get("statement_timeout"))
-                    / 1000,
+                    statement_timeout_s=milliseconds(self.settings.get("statement_timeout")) / 1000,
                     settings=self.settings.all_values(),
                 ),
                 text_context=TextContext(
@@ -286,7 +305,7 @@ class Executor:
         if prepared.expression is not None and self.scratch.touches(prepared.expression):
             return self._describe_scratch(prepared)
         if prepared.schema is None:
-            probe = Portal(prepared, (), _null_literals(prepared))
+            probe = Portal(prepared, (), _null_literals(prepared), values=None)
             if prepared.route == Route.ENGINE:
                 prepared.schema, prepared.names = self._engine_schema(probe)
             else:
@@ -380,17 +399,9 @@ class _Derived:
 
 @dataclass(frozen=True)
 class _ResultNames:
+    engine_schema: pa.Schema
+    schema: pa.Schema  # with the types top-level casts declare
     names: list[str]
-    declared_types: list[str | None]
-
-
-RECENT_KEPT = 256
-
-
-def _remember(recent: dict[K, V], key: K, value: V) -> None:
-    if len(recent) >= RECENT_KEPT:
-        recent.clear()
-    recent[key] = value
 
 
 def _null_literals(prepared: Prepared) -> list[exp.Expression]:

@@ -14,6 +14,7 @@ import secrets
 import signal
 import socket
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -244,6 +245,8 @@ class _Connection:
         self.is_tls = False
         self.is_busy = False
         self.session: Session | None = None
+        self._timeouts: dict[int, float] = {}  # SO_RCVTIMEO/SO_SNDTIMEO → seconds
+        sock.setblocking(True)
         # answers go out as soon as they are written, not after the peer's delayed ACK
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # a BI tool's idle pooled connection behind a NAT must not vanish silently
@@ -345,11 +348,13 @@ class _Connection:
 
     def _receive(self, timeout_s: float) -> bool:
         """Read what the client sent; False at end of stream."""
-        self.sock.settimeout(timeout_s)
+        self._use_timeout(socket.SO_RCVTIMEO, timeout_s)
         try:
             data = self.sock.recv(READ_CHUNK_BYTES)
         except ssl.SSLEOFError:
             return False
+        except BlockingIOError as error:  # SO_RCVTIMEO ran out
+            raise TimeoutError() from error
         if not data:
             return False
         self.frames.feed(data)
@@ -357,10 +362,24 @@ class _Connection:
 
     def send(self, data: bytes | memoryview, timeout_s: float) -> None:
         try:
-            self.sock.settimeout(timeout_s)
+            self._use_timeout(socket.SO_SNDTIMEO, timeout_s)
             self.sock.sendall(data)
         except OSError as error:
             raise ClientGone() from error
+
+    def _use_timeout(self, option: int, timeout_s: float) -> None:
+        """A plain socket stays blocking with the kernel's own timeouts, set only when
+        they change: Python's socket timeouts cost a poll() before every recv and send,
+        and two ioctl() calls per change. TLS needs Python's: OpenSSL cannot go on with a
+        read or write the kernel timed out."""
+        if self.is_tls:
+            self.sock.settimeout(timeout_s)
+            return
+        if self._timeouts.get(option) != timeout_s:
+            seconds = int(timeout_s)
+            value = struct.pack("ll", seconds, int((timeout_s - seconds) * 1_000_000))
+            self.sock.setsockopt(socket.SOL_SOCKET, option, value)
+            self._timeouts[option] = timeout_s
 
     def _negotiate(self) -> StartupMessage | None:
         """Answer SSLRequest/GSSENCRequest/CancelRequest until the StartupMessage arrives;

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sqlglot import exp
+
 from pgwire import replies
 from pgwire.auth import MECHANISM, ScramExchange, parse_password, parse_sasl_initial_response
 from pgwire.codec import (
@@ -57,15 +59,15 @@ from pgwire.errors import (
 from pgwire.executor import Executor, Identity, Portal, Sink
 from pgwire.params import decode_parameters
 from pgwire.ports import Backend, Principal
+from pgwire.recent import remember
 from pgwire.replies import TransactionStatus
 from pgwire.session_commands import ALLOWED_WHEN_FAILED, command_columns, run_command
 from pgwire.settings import SessionSettings, milliseconds, startup_options
-from pgwire.sqltext import first_word, split_statements
+from pgwire.sqltext import split_statements
 from pgwire.statements import Prepared, Route, prepare
 
 query_log = logging.getLogger("pgwire.query")
 
-_ROW_TAGS = {"select": "SELECT", "with": "SELECT", "values": "SELECT", "table": "SELECT"}
 _NOT_SETTINGS = frozenset({"user", "database", "options", "replication"})
 _MESSAGE_LEVELS = {
     **{f"debug{level}": 0 for level in range(1, 6)},
@@ -108,6 +110,11 @@ class Session:
         # protocol portals and DECLAREd cursors share one namespace, as in PostgreSQL
         self.portals: dict[str, Portal] = {}
         self.savepoints: list[str] = []
+        # statements prepared lately, by text and declared parameter types: clients
+        # repeat theirs, and preparing one costs more than running a small query
+        self._recent: dict[tuple[str, tuple[int, ...]], Prepared] = {}
+        # and Bind values decoded lately (bound into statements as copies: shared)
+        self._recent_literals: dict[tuple[object, ...], list[exp.Expression]] = {}
         self._scram: ScramExchange | None = None
         self._is_skipping = False
 
@@ -261,7 +268,7 @@ class Session:
             self.sink.write(replies.EMPTY_QUERY_RESPONSE)
         for statement in statements:
             try:
-                prepared = prepare(statement.text, (), self.executor.tables())
+                prepared = self._prepare(statement.text, ())
                 self._check_not_failed(prepared)
                 portal = Portal(prepared, (), [])
                 self._execute(portal, max_rows=0, send_description=True)
@@ -285,7 +292,7 @@ class Session:
             raise DuplicateStatement(f'prepared statement "{message.name}" already exists')
         if len([s for s in split_statements(message.sql) if s.text]) > 1:
             raise SyntaxError_("cannot insert multiple commands into a prepared statement")
-        prepared = prepare(message.sql, message.param_oids, self.executor.tables())
+        prepared = self._prepare(message.sql, message.param_oids)
         self._check_not_failed(prepared)
         self.statements[message.name] = prepared
         self.sink.write(replies.PARSE_COMPLETE)
@@ -300,11 +307,20 @@ class Session:
                 f"bind message supplies {len(message.params)} parameters, but prepared "
                 f'statement "{message.statement}" requires {len(prepared.param_types)}'
             )
-        literals = decode_parameters(message.params, message.param_formats, prepared.param_types)
+        oids = tuple(pg_type.oid for pg_type in prepared.param_types)
+        values = (message.params, message.param_formats, oids)
+        literals = self._recent_literals.get(values)
+        if literals is None:
+            literals = decode_parameters(
+                message.params, message.param_formats, prepared.param_types
+            )
+            remember(self._recent_literals, values, literals)
         old = self.portals.pop(message.portal, None)
         if old is not None:
             old.close()
-        self.portals[message.portal] = Portal(prepared, message.result_formats, literals)
+        self.portals[message.portal] = Portal(
+            prepared, message.result_formats, literals, values=values
+        )
         self.sink.write(replies.BIND_COMPLETE)
 
     def _on_describe(self, message: Describe) -> None:
@@ -324,7 +340,7 @@ class Session:
         if columns is None:
             self.sink.write(replies.NO_DATA)
         else:
-            self.sink.write(replies.row_description(columns.descriptions()))
+            self.sink.write(columns.row_description)
 
     def _on_execute(self, message: Execute) -> None:
         portal = self._portal(message.portal)
@@ -347,6 +363,14 @@ class Session:
 
     def _on_flush(self, message: Flush) -> None:
         self.sink.flush()
+
+    def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> Prepared:
+        key = (sql, param_oids)
+        prepared = self._recent.get(key)
+        if prepared is None:
+            prepared = prepare(sql, param_oids, self.executor.tables())
+            remember(self._recent, key, prepared)
+        return prepared
 
     def _statement(self, name: str) -> Prepared:
         prepared = self.statements.get(name)
@@ -410,12 +434,12 @@ class Session:
             return portal.tag
         columns = self.executor.columns(portal, result)
         if send_description:
-            self.sink.write(replies.row_description(columns.descriptions()))
+            self.sink.write(columns.row_description)
         sent = self.executor.send_rows(result, columns, max_rows or None)
         if max_rows and not result.is_exhausted:
             self.sink.write(replies.PORTAL_SUSPENDED)
             return f"suspended {sent}"
-        tag = f"{_ROW_TAGS.get(first_word(prepared.sql), 'SELECT')} {sent}"
+        tag = f"SELECT {sent}"
         self.complete(tag)
         return tag
 

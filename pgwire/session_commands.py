@@ -8,7 +8,6 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pgwire import replies
 from pgwire.answers import show_table
 from pgwire.commands import (
     Begin,
@@ -89,7 +88,7 @@ def _show(session: Session, command: ShowParameter, portal: Portal, described: b
     result = OpenResult.from_table(show_table(session.settings, command.name))
     columns = session.executor.columns(portal, result)
     if described:
-        session.sink.write(replies.row_description(columns.descriptions()))
+        session.sink.write(columns.row_description)
     session.executor.send_rows(result, columns, None)
     session.complete("SHOW")
 
@@ -167,7 +166,9 @@ def _declare(session: Session, command: DeclareCursor, portal: Portal, described
     if prepared.route in (Route.EMPTY, Route.COMMAND):
         raise SyntaxError_("DECLARE CURSOR needs a query", position=command.query_offset + 1)
     formats = (1,) if command.is_binary else ()
-    cursor = Portal(prepared, formats, portal.literals, is_holdable=command.with_hold)
+    cursor = Portal(
+        prepared, formats, portal.literals, values=portal.values, is_holdable=command.with_hold
+    )
     session.executor.open(cursor)
     session.portals[command.name] = cursor
     session.complete("DECLARE CURSOR")
@@ -182,7 +183,7 @@ def _fetch(session: Session, command: FetchCursor, portal: Portal, described: bo
         return
     columns = session.executor.columns(cursor, result)
     if described:
-        session.sink.write(replies.row_description(columns.descriptions()))
+        session.sink.write(columns.row_description)
     fetched = session.executor.send_rows(result, columns, command.count)
     session.complete(f"FETCH {fetched}")
 
@@ -215,7 +216,7 @@ def _copy_to(session: Session, command: CopyTo, portal: Portal, described: bool)
     prepared = prepare(command.query, (), session.executor.tables())
     if prepared.route in (Route.EMPTY, Route.COMMAND):
         raise SyntaxError_("COPY needs a table or a query", position=command.query_offset + 1)
-    source = Portal(prepared, (), portal.literals)
+    source = Portal(prepared, (), portal.literals, values=portal.values)
     try:
         result = session.executor.open(source)
         columns = session.executor.columns(source, result)

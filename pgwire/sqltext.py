@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from pgwire.errors import SyntaxError_
 
@@ -91,9 +92,11 @@ def _skip_token(sql: str, index: int) -> int:
     return index
 
 
-def split_statements(sql: str) -> list[Statement]:
+@lru_cache(maxsize=512)
+def split_statements(sql: str) -> tuple[Statement, ...]:
     """The statements of a simple-Query string; empty ones (only whitespace/comments) are
-    kept as empty text so that the caller can answer EmptyQueryResponse."""
+    kept as empty text so that the caller can answer EmptyQueryResponse. Kept per
+    distinct text, as clients repeat theirs."""
     statements: list[Statement] = []
     start = index = 0
     length = len(sql)
@@ -112,7 +115,7 @@ def split_statements(sql: str) -> list[Statement]:
     tail = _statement(sql, start, length)
     if tail.text or not statements:
         statements.append(tail)
-    return statements
+    return tuple(statements)
 
 
 def _statement(sql: str, start: int, end: int) -> Statement:

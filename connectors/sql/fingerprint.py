@@ -44,7 +44,32 @@ def fingerprint_of(
     table_versions: Mapping[str, str],
     context: Mapping[str, object],
 ) -> str:
-    """`fingerprint` of a statement already in normal form (`normalized_sql`)."""
+    """`fingerprint` of a statement already in normal form (`normalized_sql`). Without
+    parameters or context (a BI tool's statements) it is remembered per statement and
+    table versions, as such statements repeat."""
+    if parameters or context:
+        return _digest(datasource, normalized, parameters, table_versions, context)
+    key = (datasource, normalized, tuple(sorted(table_versions.items())))
+    known = _plain_fingerprints.get(key)
+    if known is None:
+        known = _digest(datasource, normalized, parameters, table_versions, context)
+        if len(_plain_fingerprints) >= PLAIN_FINGERPRINTS_KEPT:
+            _plain_fingerprints.clear()
+        _plain_fingerprints[key] = known
+    return known
+
+
+PLAIN_FINGERPRINTS_KEPT = 4096
+_plain_fingerprints: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
+
+
+def _digest(
+    datasource: str,
+    normalized: str,
+    parameters: Mapping[str, object],
+    table_versions: Mapping[str, str],
+    context: Mapping[str, object],
+) -> str:
     payload = {
         "datasource": datasource,
         "sql": normalized,
