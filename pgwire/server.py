@@ -9,6 +9,7 @@ Every wait on a peer has a timeout. Sends block until the client took the bytes 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import secrets
 import signal
@@ -460,6 +461,9 @@ def run_server(
     shuts down gracefully (running statements may finish within the grace period)."""
     server = WireServer(backend, ServerOptions(host, port, tls_cert, tls_key))
     server.start()
+    # what start-up made (modules, Django, built-in catalog rows) lives as long as the
+    # process: the collector's full passes need not walk it again and again
+    gc.freeze()
     stop = threading.Event()
 
     def request_stop(signal_number: int, frame: FrameType | None) -> None:

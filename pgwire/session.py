@@ -403,20 +403,24 @@ class Session:
                 portal, max_rows=max_rows, send_description=send_description
             )
         finally:
-            result = portal.result
-            query_log.info(
-                "statement session=%d user=%s database=%s route=%s outcome=%r rows=%d "
-                "bytes=%d ms=%.1f cache=%s",
-                self.config.process_id,
-                self.username,
-                self.database,
-                portal.prepared.route,
-                outcome,
-                result.rows_taken if result is not None else 0,
-                self.sink.bytes_written - bytes_before,
-                (time.perf_counter() - min(started, portal.opened_at or started)) * 1000,
-                ("hit" if result.is_cached else "miss") if result is not None else "-",
-            )
+            if query_log.isEnabledFor(logging.INFO):
+                self._log_metrics(portal, outcome, started, bytes_before)
+
+    def _log_metrics(self, portal: Portal, outcome: str, started: float, bytes_before: int) -> None:
+        result = portal.result
+        query_log.info(
+            "statement session=%d user=%s database=%s route=%s outcome=%r rows=%d "
+            "bytes=%d ms=%.1f cache=%s",
+            self.config.process_id,
+            self.username,
+            self.database,
+            portal.prepared.route,
+            outcome,
+            result.rows_taken if result is not None else 0,
+            self.sink.bytes_written - bytes_before,
+            (time.perf_counter() - min(started, portal.opened_at or started)) * 1000,
+            ("hit" if result.is_cached else "miss") if result is not None else "-",
+        )
 
     def _execute_statement(self, portal: Portal, *, max_rows: int, send_description: bool) -> str:
         """Run one Execute of `portal`; returns its command tag (or "suspended n")."""

@@ -271,6 +271,8 @@ class SessionSettings:
 
     def drain_changes(self) -> list[tuple[str, str]]:
         """Reported parameters changed since the last call, as ParameterStatus pairs."""
+        if not self._changed:
+            return []
         changed = [(SETTINGS[key].name, self.get(key)) for key in sorted(self._changed)]
         self._changed.clear()
         return changed
