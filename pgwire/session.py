@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -122,7 +122,7 @@ class Session:
 
     def start(self, startup: StartupMessage) -> bool:
         """Answer the StartupMessage; False when the connection must close."""
-        return self._guard(lambda: self._start(startup), is_startup=True)
+        return self._guard(Session._start, startup, is_startup=True)
 
     def _start(self, startup: StartupMessage) -> None:
         parameters = startup.parameters
@@ -219,17 +219,19 @@ class Session:
         if isinstance(message, Terminate):
             return False
         if self.phase != Phase.READY:
-            return self._guard(lambda: self._authenticate(message), is_startup=True)
+            return self._guard(Session._authenticate, message, is_startup=True)
         if self._is_skipping and not isinstance(message, Sync):
             return True
         handler = _HANDLERS.get(type(message), Session._unsupported)
-        return self._guard(lambda: handler(self, message), is_startup=False)
+        return self._guard(handler, message, is_startup=False)
 
-    def _guard(self, action: Callable[[], None], *, is_startup: bool) -> bool:
-        """Run `action`, reporting any error to the client: the one place errors become
-        ErrorResponse messages. False when the connection must close."""
+    def _guard(
+        self, action: Callable[[Session, Any], None], message: object, *, is_startup: bool
+    ) -> bool:
+        """Run `action(self, message)`, reporting any error to the client: the one place
+        errors become ErrorResponse messages. False when the connection must close."""
         try:
-            action()
+            action(self, message)
         except ClientGone:
             return False
         except Exception as error:
@@ -365,12 +367,14 @@ class Session:
         self.sink.flush()
 
     def _prepare(self, sql: str, param_oids: tuple[int, ...]) -> Prepared:
+        """A fresh copy each time: a statement's description is kept on it, and a table
+        may have changed since the text was last prepared."""
         key = (sql, param_oids)
         prepared = self._recent.get(key)
         if prepared is None:
             prepared = prepare(sql, param_oids, self.executor.tables())
             remember(self._recent, key, prepared)
-        return prepared
+        return replace(prepared)
 
     def _statement(self, name: str) -> Prepared:
         prepared = self.statements.get(name)
