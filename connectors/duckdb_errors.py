@@ -17,6 +17,7 @@ from connectors.errors import (
     QueryCancelled,
     QueryRefused,
     SqlSyntaxError,
+    UndefinedFunction,
     UndefinedObject,
 )
 
@@ -43,6 +44,15 @@ _SQLSTATES: dict[str, str] = {
     "Resource In Use": "55006",
 }
 
+#: PostgreSQL's SQLSTATEs for errors DuckDB files under a broader type: (type, words of
+#: the message, SQLSTATE)
+_MESSAGE_SQLSTATES: tuple[tuple[str, str, str], ...] = (
+    ("Invalid Input", "division by zero", "22012"),
+    ("Conversion", "out of range", "22003"),
+    ("Conversion", "to decimal(", "22003"),
+    ("Conversion", "could not convert string", "22P02"),
+)
+
 _MISSING_COLUMN_SUBTYPE = "COLUMN_NOT_FOUND"
 
 
@@ -66,10 +76,20 @@ def translate_duckdb_error(error: Exception, sql: str, *, offset: int = 0) -> Co
     position = _char_position(sql, payload.get("position"), offset)
     if payload.get("error_subtype") == _MISSING_COLUMN_SUBTYPE:
         return EngineError(message, position=position, sqlstate="42703")
+    if kind == "Catalog" and str(payload.get("type", "")).endswith("Function"):
+        return UndefinedFunction(message, position=position)
     error_class = _BY_TYPE.get(kind)
     if error_class is not None:
         return error_class(message, position=position)
-    return EngineError(message, position=position, sqlstate=_SQLSTATES.get(kind))
+    return EngineError(message, position=position, sqlstate=_sqlstate(kind, message))
+
+
+def _sqlstate(kind: str, message: str) -> str | None:
+    lowered = message.lower()
+    for message_kind, words, sqlstate in _MESSAGE_SQLSTATES:
+        if kind == message_kind and words in lowered:
+            return sqlstate
+    return _SQLSTATES.get(kind)
 
 
 def _json_payload(text: str) -> dict[str, object] | None:

@@ -48,6 +48,12 @@ class UndefinedObject(ConnectorError):
     sqlstate = "42P01"
 
 
+class UndefinedFunction(UndefinedObject):
+    """A function the statement calls does not exist (for these argument types)."""
+
+    sqlstate = "42883"
+
+
 class EngineError(ConnectorError):
     """The engine refused or failed the statement; the message is the engine's own."""
 

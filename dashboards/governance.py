@@ -35,7 +35,11 @@ from dashboards.access import AnyUser, get_datasources_for_user
 from dashboards.audit_buffer import wire_audit
 from dashboards.models import AuditEvent, DataSource, Engine
 
-DIALECTS: dict[str, str] = {Engine.DUCKDB: "duckdb", Engine.POSTGRES: "postgres", Engine.DELTA: "databricks"}
+DIALECTS: dict[str, str] = {
+    Engine.DUCKDB: "duckdb",
+    Engine.POSTGRES: "postgres",
+    Engine.DELTA: "databricks",
+}
 ANALYSES_KEPT = 1024
 # how long an access decision is reused: a revoked grant stops working within this time
 ACCESS_RECHECK_S = 1.0

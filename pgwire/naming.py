@@ -38,7 +38,41 @@ _FUNCTION_NAMES = {
     exp.Case: "case",
     exp.Array: "array",
     exp.Exists: "exists",
+    exp.AtTimeZone: "timezone",
+    exp.Interval: "interval",
 }
+# PostgreSQL's spellings of the functions sqlglot parses into one of its own classes,
+# the one PostgreSQL would name the column after first
+_SPELLINGS: dict[type[exp.Expression], tuple[str, ...]] = {
+    exp.StrPosition: ("position", "strpos"),
+    exp.Substring: ("substring", "substr"),
+    exp.Ceil: ("ceil", "ceiling"),
+    exp.Log: ("log", "log10"),
+    exp.Length: ("length", "char_length", "character_length"),
+    exp.Variance: ("variance", "var_samp"),
+    exp.VariancePop: ("var_pop",),
+    exp.GroupConcat: ("string_agg",),
+    exp.TimeToStr: ("to_char",),
+    exp.StrToDate: ("to_date",),
+    exp.StrToTime: ("to_timestamp",),
+    exp.UnixToTime: ("to_timestamp",),
+    exp.TimestampTrunc: ("date_trunc",),
+    exp.DateTrunc: ("date_trunc",),
+    exp.TimestampFromParts: ("make_timestamp",),
+    exp.ExplodingGenerateSeries: ("generate_series",),
+    exp.LogicalAnd: ("bool_and", "every"),
+    exp.LogicalOr: ("bool_or",),
+}
+# sqlglot classes that are also operators (`%`, `^`) or binary by shape: named only when
+# written as a function call
+_CALL_SPELLINGS: dict[type[exp.Expression], tuple[str, ...]] = {
+    exp.Mod: ("mod",),
+    exp.Pow: ("power", "pow"),
+    exp.Corr: ("corr",),
+}
+_TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
+# nodes named after the function they wrap
+_WRAPPERS = (exp.Window, exp.Filter, exp.WithinGroup)
 
 
 def _identifier_name(identifier: exp.Identifier) -> str:
@@ -57,14 +91,36 @@ def _expression_name(node: exp.Expression) -> str | None:
     if isinstance(node, exp.Cast):
         inner = _expression_name(node.this)
         return inner or _TYPE_NAMES.get(node.to.this.name, node.to.this.name.lower())
+    if isinstance(node, _WRAPPERS):
+        return _expression_name(node.this)
     for kind, name in _FUNCTION_NAMES.items():
         if isinstance(node, kind):
             return name
+    if isinstance(node, exp.Trim):
+        return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim")
+    if isinstance(node, exp.Pad):
+        return "lpad" if node.args.get("is_left") else "rpad"
+    written = _SPELLINGS.get(type(node))
+    if written:
+        return _spelling(node, written) or written[0]
+    written = _CALL_SPELLINGS.get(type(node))
+    if written:
+        return _spelling(node, written)
     if isinstance(node, exp.Anonymous):
         return str(node.name).lower()
     if isinstance(node, exp.Func) and not isinstance(node, exp.Binary):
         return node.sql_name().lower()
     return None
+
+
+def _spelling(node: exp.Expression, spellings: tuple[str, ...]) -> str | None:
+    """The one of `spellings` the function was written with, told by its length: the
+    parser records where a function's name was written (None for SQL-syntax forms such
+    as `position(a IN b)`, which take the first spelling)."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return None
+    return next((name for name in spellings if len(name) == end - start + 1), None)
 
 
 def _projections(expression: exp.Expression, count: int) -> list[exp.Expression | None] | None:
@@ -106,7 +162,9 @@ def declared_types(expression: exp.Expression, count: int) -> list[str | None]:
     types: list[str | None] = []
     for node in aligned:
         inner = node.this if isinstance(node, exp.Alias) else node
-        if isinstance(inner, exp.Cast):
+        if isinstance(inner, exp.Cast) and inner.to.is_type(exp.DType.CHAR):
+            types.append("bpchar")  # `char(n)` is character; only `"char"` is the byte type
+        elif isinstance(inner, exp.Cast):
             types.append(inner.to.sql(dialect="postgres").lower())
         else:
             types.append(None)

@@ -18,6 +18,7 @@ from connectors.base import ColumnInfo, SourceSettings, TableRef
 from connectors.duck import DuckDBConnector
 from connectors.errors import (
     ConnectionFailed,
+    ConnectorError,
     EngineError,
     QueryCancelled,
     QueryRefused,
@@ -134,7 +135,25 @@ def test_runtime_errors_are_engine_errors(duck: DuckDBConnector) -> None:
     with pytest.raises(EngineError) as error:
         run(duck, "SELECT CAST(name AS INTEGER) FROM events")
 
-    assert error.value.sqlstate == "22018"
+    assert error.value.sqlstate == "22P02"  # PostgreSQL's invalid_text_representation
+
+
+@pytest.mark.parametrize(
+    ("sql", "sqlstate"),
+    [
+        ("SELECT id // 0 FROM events", "22012"),
+        ("SELECT id % 0 FROM events", "22012"),
+        ("SELECT CAST(5000000000 AS INTEGER)", "22003"),
+        ("SELECT CAST(123.45 AS DECIMAL(3, 1))", "22003"),
+        ("SELECT 2147483647::INTEGER + 1::INTEGER", "22003"),
+        ("SELECT no_such_function(id) FROM events", "42883"),
+    ],
+)
+def test_errors_carry_postgres_sqlstates(duck: DuckDBConnector, sql: str, sqlstate: str) -> None:
+    with pytest.raises(ConnectorError) as error:
+        run(duck, sql)
+
+    assert error.value.sqlstate == sqlstate
 
 
 def test_cancel_interrupts_a_long_query_within_a_second(duck: DuckDBConnector) -> None:
