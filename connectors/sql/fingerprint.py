@@ -47,12 +47,19 @@ def fingerprint_of(
     """`fingerprint` of a statement already in normal form (`normalized_sql`). Without
     parameters or context (a BI tool's statements) it is remembered per statement and
     table versions, as such statements repeat."""
+    payload = {
+        "datasource": datasource,
+        "sql": normalized,
+        "parameters": parameters,
+        "table_versions": table_versions,
+        "context": context,
+    }
     if parameters or context:
-        return _digest(datasource, normalized, parameters, table_versions, context)
+        return _digest(payload)
     key = (datasource, normalized, tuple(sorted(table_versions.items())))
     known = _plain_fingerprints.get(key)
     if known is None:
-        known = _digest(datasource, normalized, parameters, table_versions, context)
+        known = _digest(payload)
         if len(_plain_fingerprints) >= PLAIN_FINGERPRINTS_KEPT:
             _plain_fingerprints.clear()
         _plain_fingerprints[key] = known
@@ -63,20 +70,7 @@ PLAIN_FINGERPRINTS_KEPT = 4096
 _plain_fingerprints: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
 
 
-def _digest(
-    datasource: str,
-    normalized: str,
-    parameters: Mapping[str, object],
-    table_versions: Mapping[str, str],
-    context: Mapping[str, object],
-) -> str:
-    payload = {
-        "datasource": datasource,
-        "sql": normalized,
-        "parameters": parameters,
-        "table_versions": table_versions,
-        "context": context,
-    }
+def _digest(payload: Mapping[str, object]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
