@@ -2,7 +2,7 @@
 
 The result is generated with DuckDB's range(), written as an Arrow IPC file (lz4, as the
 result store writes them) and registered as a pyarrow dataset view on a DuckDB connection
-opened like `dashboards.result_store.open_result_connection` does. Prints
+opened like `dashboards.pipeline.result_store.open_result_connection` does. Prints
 the median of 5 runs of `build_figure` and the figure's point count, beside DuckDB alone
 running ``SELECT count(*)`` and a full-scan ``min``/``max`` over the same relation.
 

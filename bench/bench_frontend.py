@@ -21,7 +21,7 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.stack import running_stack
-from dashboards.snapshots import CHROMIUM_ARGS
+from dashboards.boards.snapshots import CHROMIUM_ARGS
 
 TRIES = int(os.environ.get("BENCH_TRIES", "20"))
 CHROMIUM = "/usr/bin/chromium"

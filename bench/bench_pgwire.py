@@ -45,7 +45,7 @@ from bench.stack import Stack, free_port, running_stack
 CACHE_DIR = Path(os.environ.get("TPCH_CACHE_DIR", "/tmp/dashwire-tpch"))
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres sslmode=disable"
 TABLES = ["region", "nation", "supplier", "customer", "part", "partsupp", "orders", "lineitem"]
-DEMO_LOGIN = "user=demo password=demo-dashwire"  # dashboards.demo; importing it needs Django
+DEMO_LOGIN = "user=demo password=demo-dashwire"  # dashboards/demo (importing it needs Django)
 STREAM_SQL = "SELECT * FROM lineitem LIMIT 1000000"
 STREAM_ROWS = 1_000_000
 

@@ -18,16 +18,16 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )
-app.autodiscover_tasks(["dashboards"])
+app.autodiscover_tasks(["dashboards.pipeline"])
 
 app.conf.beat_schedule = {
     "reap-stale-executions": {
-        "task": "dashboards.tasks.reap_stale_executions",
+        "task": "dashboards.pipeline.tasks.reap_stale_executions",
         "schedule": 15.0,
         "options": {"expires": 14.0},
     },
     "evict-results": {
-        "task": "dashboards.tasks.evict_results",
+        "task": "dashboards.pipeline.tasks.evict_results",
         "schedule": 300.0,
         "options": {"expires": 290.0},
     },

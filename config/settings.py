@@ -115,7 +115,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # of each new password for the wire endpoint (dashboards/wire_credentials.py); both share
 # the algorithm name `pbkdf2_sha256`, so only one of them may be listed.
 PASSWORD_HASHERS = [
-    "dashboards.wire_credentials.WirePasswordHasher",
+    "dashboards.identity.wire_credentials.WirePasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",

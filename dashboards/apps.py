@@ -8,10 +8,10 @@ class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from dashboards.wire_credentials import record_password_change
+        from dashboards.identity.wire_credentials import record_password_change
 
         post_save.connect(
             record_password_change,
             sender=settings.AUTH_USER_MODEL,
-            dispatch_uid="dashboards.wire_credentials",
+            dispatch_uid="dashboards.identity.wire_credentials",
         )

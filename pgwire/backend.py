@@ -29,15 +29,32 @@ from connectors import open_connector
 from connectors.base import ColumnInfo, Connector, TableInfo
 from connectors.errors import ConnectorError, QueryRefused, UndefinedObject
 from connectors.sql.params import bind_parameters, infer_spec
-from dashboards.access import (
+from dashboards.boards.datasets import Dataset, get_board_datasets_for_user
+from dashboards.identity.access import (
     get_datasource_for_user,
     get_datasources_for_user,
     get_saved_queries_for_user,
 )
-from dashboards.board_datasets import Dataset, get_board_datasets_for_user
-from dashboards.governance import ExecutionPlan, Origin, declared_spec, dialect_of, plan_query
+from dashboards.identity.scram import SCRAM_ITERATIONS
+from dashboards.identity.tokens import (
+    active_token_keys,
+    authenticate_token,
+    token_scram_salt,
+)
+from dashboards.identity.wire_credentials import (
+    authenticate_password,
+    current_secret,
+    get_login_user,
+)
 from dashboards.models import Dashboard, DataSource
-from dashboards.result_store import (
+from dashboards.pipeline.governance import (
+    ExecutionPlan,
+    Origin,
+    declared_spec,
+    dialect_of,
+    plan_query,
+)
+from dashboards.pipeline.result_store import (
     Limits,
     ResultMissing,
     find_fresh_result,
@@ -45,13 +62,6 @@ from dashboards.result_store import (
     result_schema,
     tee_into_store,
 )
-from dashboards.tokens import (
-    SCRAM_ITERATIONS,
-    active_token_keys,
-    authenticate_token,
-    token_scram_salt,
-)
-from dashboards.wire_credentials import authenticate_password, current_secret, get_login_user
 from pgwire.auth import verifier_from_django_hash
 from pgwire.errors import AuthorizationRefused, UnknownDatabase
 from pgwire.pins import EnginePins

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 
+from dashboards.identity.tokens import create_token
 from dashboards.models import DataSource
-from dashboards.tokens import create_token
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"succeeded", "failed", "cancelled"}

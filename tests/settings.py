@@ -8,7 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from config.settings import *  # noqa: F403
 
-PASSWORD_HASHERS = ["dashboards.wire_credentials.WirePasswordHasher"]
+PASSWORD_HASHERS = ["dashboards.identity.wire_credentials.WirePasswordHasher"]
 HEARTBEAT_INTERVAL_S = 0.5
 STALE_EXECUTION_S = 3.0
 # tests serve static files from the finders, not a collected folder; an empty one keeps

@@ -71,12 +71,6 @@ def explained_statement(command: exp.Command) -> exp.Expression | None:
     return parse_statement(body, str(command.meta.get(DIALECT_META_KEY, "")))
 
 
-def is_explain_analyze(command: exp.Command) -> bool:
-    """Whether an EXPLAIN command would run its statement (ANALYZE), not only plan it."""
-    options = _EXPLAIN_OPTIONS.match(command.expression.name if command.expression else "")
-    return options is not None and re.search(r"\bANALY[SZ]E\b", options.group(0), re.I) is not None
-
-
 def syntax_error(error: ParseError, sql: str) -> SqlSyntaxError:
     """Translate a sqlglot ParseError into SqlSyntaxError pointing at the offending token."""
     details = error.errors[0] if error.errors else {}

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from connectors.sql.parse import DIALECT_META_KEY, parse_statement
+from connectors.sql.parse import DIALECT_META_KEY
 from connectors.sql.postgres_semantics import with_postgres_semantics
-
-
-def transpile(sql: str, read: str, write: str) -> str:
-    """`sql` (one statement in dialect `read`) rewritten in dialect `write`.
-
-    Raises SqlSyntaxError / QueryRefused like parse_statement.
-    """
-    return to_dialect(parse_statement(sql, read), write)
 
 
 def to_dialect(expression: exp.Expression, dialect: str) -> str:

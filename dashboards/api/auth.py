@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from dashboards.tokens import authenticate_token
+from dashboards.identity.tokens import authenticate_token
 
 
 class TokenAuth(HttpBearer):

@@ -14,20 +14,12 @@ from ninja.errors import HttpError
 
 from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
-from dashboards.board_access import (
+from dashboards.boards.access import (
     get_dashboard_for_user,
     get_dashboards_for_user,
     get_visualization_for_user,
 )
-from dashboards.board_errors import BoardError
-from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.board_transfer import (
-    ExportDoc,
-    export_dashboard,
-    filter_definitions,
-    import_dashboard,
-)
-from dashboards.boards import (
+from dashboards.boards.dashboards import (
     add_widget,
     create_dashboard,
     delete_dashboard,
@@ -35,6 +27,14 @@ from dashboards.boards import (
     set_dashboard_filters,
     update_dashboard,
     update_widget,
+)
+from dashboards.boards.errors import BoardError
+from dashboards.boards.schemas import FilterDefinition, WidgetPosition
+from dashboards.boards.transfer import (
+    ExportDoc,
+    export_dashboard,
+    filter_definitions,
+    import_dashboard,
 )
 from dashboards.models import Dashboard, Visualization, Widget
 

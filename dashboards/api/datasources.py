@@ -8,7 +8,6 @@ from ninja.errors import HttpError
 
 from connectors import open_connector
 from connectors.errors import ConnectorError
-from dashboards.access import get_datasource_for_user, get_datasources_for_user
 from dashboards.api.errors import not_found
 from dashboards.api.schemas import (
     ColumnOut,
@@ -17,8 +16,9 @@ from dashboards.api.schemas import (
     SchemaOut,
     TableOut,
 )
-from dashboards.governance import dialect_of
+from dashboards.identity.access import get_datasource_for_user, get_datasources_for_user
 from dashboards.models import DataSource
+from dashboards.pipeline.governance import dialect_of
 
 router = Router(tags=["datasources"])
 

@@ -6,11 +6,6 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
 
-from dashboards.access import (
-    can_edit_saved_query,
-    get_datasource_for_user,
-    get_saved_queries_for_user,
-)
 from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
 from dashboards.api.runs import respond_with_run
@@ -21,10 +16,15 @@ from dashboards.api.schemas import (
     SavedQueryPatch,
     SavedQueryRunIn,
 )
-from dashboards.governance import Origin
+from dashboards.identity.access import (
+    can_edit_saved_query,
+    get_datasource_for_user,
+    get_saved_queries_for_user,
+)
+from dashboards.library.queries import create_saved_query, delete_saved_query, update_saved_query
 from dashboards.models import DataSource, SavedQuery
-from dashboards.queries import create_saved_query, delete_saved_query, update_saved_query
-from dashboards.runs import submit_run
+from dashboards.pipeline.governance import Origin
+from dashboards.pipeline.runs import submit_run
 
 router = Router(tags=["queries"])
 

@@ -7,15 +7,15 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from dashboards.access import get_datasource_for_user, get_run_for_user
 from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
 from dashboards.api.schemas import ColumnOut, RunIn, RunOut
-from dashboards.downloads import STREAMS, streaming_response, table_rows
-from dashboards.governance import Origin
+from dashboards.identity.access import get_datasource_for_user, get_run_for_user
 from dashboards.models import DataSource, QueryRun, ResultEntry, RunStatus
-from dashboards.result_store import ResultMissing, read_page, result_path
-from dashboards.runs import cancel_run, retry_run, submit_run
+from dashboards.pipeline.downloads import STREAMS, streaming_response, table_rows
+from dashboards.pipeline.governance import Origin
+from dashboards.pipeline.result_store import ResultMissing, read_page, result_path
+from dashboards.pipeline.runs import cancel_run, retry_run, submit_run
 
 router = Router(tags=["runs"])
 

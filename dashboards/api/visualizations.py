@@ -10,16 +10,16 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from dashboards.access import get_saved_queries_for_user
 from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
-from dashboards.board_access import get_visualization_for_user, get_visualizations_for_user
-from dashboards.models import SavedQuery, Visualization
-from dashboards.visualizations import (
+from dashboards.boards.access import get_visualization_for_user, get_visualizations_for_user
+from dashboards.boards.visualizations import (
     create_visualization,
     delete_visualization,
     update_visualization,
 )
+from dashboards.identity.access import get_saved_queries_for_user
+from dashboards.models import SavedQuery, Visualization
 
 router = Router(tags=["visualizations"])
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.templatetags.static import static
 from django.utils.safestring import SafeString
 
-from dashboards.boards import query_parameter_names
+from dashboards.boards.dashboards import query_parameter_names
 from dashboards.boards_web.markdown import render_markdown
 from dashboards.charts.geo import plotly_config
 from dashboards.models import Dashboard, Widget, WidgetKind

@@ -11,15 +11,15 @@ from django.http import Http404, HttpRequest, JsonResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_GET
 
-from dashboards.board_access import get_dashboard_for_user, get_public_link
-from dashboards.board_errors import EmbedTokenInvalid, FilterValueError
-from dashboards.board_stream import BoardView, data_widgets, sse_chunks, wait_for_widget_run
+from dashboards.boards.access import get_dashboard_for_user, get_public_link
+from dashboards.boards.errors import EmbedTokenInvalid, FilterValueError
+from dashboards.boards.sharing import EmbedGrant, read_embed_token, touch_public_link
+from dashboards.boards.stream import BoardView, data_widgets, sse_chunks, wait_for_widget_run
 from dashboards.boards_web.pages import acting_user
 from dashboards.boards_web.viewing import first_widgets, shared_view, user_view
-from dashboards.downloads import stream_csv, streaming_response
 from dashboards.models import Dashboard, PublicLink, RunStatus
-from dashboards.result_store import ResultMissing
-from dashboards.sharing import EmbedGrant, read_embed_token, touch_public_link
+from dashboards.pipeline.downloads import stream_csv, streaming_response
+from dashboards.pipeline.result_store import ResultMissing
 
 CSV_WAIT_S = 120.0
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from dashboards.board_access import get_dashboard_for_user, get_visualization_for_user
-from dashboards.board_schemas import FilterDefinition, LayoutItem, WidgetPosition
-from dashboards.boards import (
+from dashboards.boards.access import get_dashboard_for_user, get_visualization_for_user
+from dashboards.boards.dashboards import (
     add_widget,
     delete_dashboard,
     remove_widget,
@@ -22,6 +21,7 @@ from dashboards.boards import (
     update_dashboard,
     update_widget,
 )
+from dashboards.boards.schemas import FilterDefinition, LayoutItem, WidgetPosition
 from dashboards.boards_web.errors import json_errors
 from dashboards.boards_web.pages import acting_user
 from dashboards.models import Widget

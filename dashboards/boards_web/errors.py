@@ -10,7 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from pydantic import ValidationError as SchemaError
 
-from dashboards.board_errors import BoardError
+from dashboards.boards.errors import BoardError
 from dashboards.web.jsonio import BadRequest
 
 View = Callable[..., HttpResponse]

@@ -9,13 +9,18 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from dashboards.board_access import get_dashboard_for_user
-from dashboards.board_errors import FilterValueError
+from dashboards.boards.access import get_dashboard_for_user
+from dashboards.boards.errors import FilterValueError
+from dashboards.boards.sharing import sign_embed_token
+from dashboards.boards.snapshots import (
+    CONTENT_TYPES,
+    SnapshotFailed,
+    SnapshotFormat,
+    render_snapshot,
+)
 from dashboards.boards_web.pages import acting_user
 from dashboards.boards_web.viewing import user_view
 from dashboards.models import Dashboard
-from dashboards.sharing import sign_embed_token
-from dashboards.snapshots import CONTENT_TYPES, SnapshotFailed, SnapshotFormat, render_snapshot
 
 EXPORT_TOKEN_TTL_S = 300
 MIN_WIDTH_PX, MAX_WIDTH_PX = 480, 3840

@@ -6,21 +6,21 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboards.board_access import (
+from dashboards.boards.access import (
     can_edit_dashboard,
     can_manage_dashboard,
     get_dashboard_for_user,
     get_dashboards_for_user,
     get_visualizations_for_user,
 )
-from dashboards.board_errors import FilterValueError
-from dashboards.boards import create_dashboard
+from dashboards.boards.dashboards import create_dashboard
+from dashboards.boards.errors import FilterValueError
 from dashboards.boards_web.context import board_config, widget_boxes
 from dashboards.boards_web.errors import validation_message
 from dashboards.boards_web.viewing import user_view
@@ -132,8 +132,3 @@ def dashboard_page(request: HttpRequest, dashboard_id: int) -> HttpResponse:
             "filter_error": error,
         },
     )
-
-
-def forbid_unless(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)

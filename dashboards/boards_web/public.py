@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from dashboards.board_errors import FilterValueError
-from dashboards.board_stream import BoardView
+from dashboards.boards.errors import FilterValueError
+from dashboards.boards.stream import BoardView
 from dashboards.boards_web.context import board_config, widget_boxes
 from dashboards.boards_web.data import (
     embed_allowed_values,

@@ -14,11 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboards.board_access import get_dashboard_for_user
-from dashboards.boards_web.errors import json_errors
-from dashboards.boards_web.pages import acting_user
-from dashboards.models import Dashboard, SharePermission
-from dashboards.sharing import (
+from dashboards.boards.access import get_dashboard_for_user
+from dashboards.boards.sharing import (
     create_public_link,
     revoke_embeds,
     revoke_public_link,
@@ -26,6 +23,9 @@ from dashboards.sharing import (
     sign_embed_token,
     unshare_dashboard,
 )
+from dashboards.boards_web.errors import json_errors
+from dashboards.boards_web.pages import acting_user
+from dashboards.models import Dashboard, SharePermission
 from dashboards.web.jsonio import BadRequest, read_json
 
 

@@ -19,11 +19,11 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from dashboards.board_errors import FilterValueError
-from dashboards.board_filters import resolve_filter_values
-from dashboards.board_stream import BoardView
+from dashboards.boards.errors import FilterValueError
+from dashboards.boards.figures import CrossFilter
+from dashboards.boards.filters import resolve_filter_values
+from dashboards.boards.stream import BoardView
 from dashboards.models import Dashboard
-from dashboards.widget_figures import CrossFilter
 
 # a public or embedded viewer may not make the engines run more often than this
 SHARED_MIN_AGE_S = 60.0

@@ -16,32 +16,32 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from connectors.sql.params import infer_spec
-from dashboards.access import get_run_for_user, get_saved_queries_for_user
-from dashboards.board_access import (
+from dashboards.boards.access import (
     can_edit_visualization,
     get_dashboard_for_user,
     get_dashboards_for_user,
     get_visualization_for_user,
 )
-from dashboards.boards import add_widget
+from dashboards.boards.dashboards import add_widget
+from dashboards.boards.figures import widget_figure
+from dashboards.boards.visualizations import (
+    create_visualization,
+    delete_visualization,
+    update_visualization,
+)
 from dashboards.boards_web.context import plotly_settings
 from dashboards.boards_web.errors import json_errors
 from dashboards.boards_web.pages import acting_user
 from dashboards.charts import ChartError, ChartType, parse_spec, propose_chart
 from dashboards.charts.spec import Aggregation
-from dashboards.governance import Origin
+from dashboards.identity.access import get_run_for_user, get_saved_queries_for_user
+from dashboards.library.queries import create_saved_query
 from dashboards.models import QueryRun, ResultEntry, RunStatus, SavedQuery, Visualization
 from dashboards.models.queries import ACTIVE_STATUSES
-from dashboards.queries import create_saved_query
-from dashboards.result_store import ResultMissing, result_schema
-from dashboards.runs import submit_run
-from dashboards.visualizations import (
-    create_visualization,
-    delete_visualization,
-    update_visualization,
-)
+from dashboards.pipeline.governance import Origin
+from dashboards.pipeline.result_store import ResultMissing, result_schema
+from dashboards.pipeline.runs import submit_run
 from dashboards.web.jsonio import read_json
-from dashboards.widget_figures import widget_figure
 
 QUERY_RESULT_MAX_AGE_S = 3600
 

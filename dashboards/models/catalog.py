@@ -5,7 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from connectors.base import SourceSettings
-from dashboards.secrets import decrypt_secret, encrypt_secret
+from dashboards.models.encryption import decrypt_secret, encrypt_secret
 
 
 class Engine(models.TextChoices):

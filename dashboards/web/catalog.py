@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET
 
 from connectors import open_connector
 from connectors.errors import ConnectorError
-from dashboards.access import get_datasource_for_user
-from dashboards.governance import dialect_of
+from dashboards.identity.access import get_datasource_for_user
 from dashboards.models import DataSource, Engine
+from dashboards.pipeline.governance import dialect_of
 from dashboards.web.jsonio import json_error
 
 CATALOG_TTL_S = 60

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connectors import open_connector
 from connectors.errors import ConnectorError
-from dashboards.access import get_datasources_for_user
-from dashboards.datasources import create_datasource
+from dashboards.catalog.datasources import create_datasource
+from dashboards.identity.access import get_datasources_for_user
 from dashboards.models import Engine
 from dashboards.web.forms import DataSourceForm
 

@@ -15,10 +15,10 @@ from django.http import (
 )
 from django.views.decorators.http import require_GET
 
-from dashboards.access import get_run_for_user
-from dashboards.downloads import STREAMS
+from dashboards.identity.access import get_run_for_user
 from dashboards.models import QueryRun, ResultEntry, RunStatus
-from dashboards.result_store import ResultMissing, result_path
+from dashboards.pipeline.downloads import STREAMS
+from dashboards.pipeline.result_store import ResultMissing, result_path
 
 
 @login_required

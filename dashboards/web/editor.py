@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connectors.errors import SqlSyntaxError
 from connectors.sql.params import find_parameters
-from dashboards.access import (
+from dashboards.identity.access import (
     can_edit_saved_query,
     get_datasource_for_user,
     get_datasources_for_user,
@@ -24,11 +24,11 @@ from dashboards.access import (
     get_runs_for_user,
     get_saved_queries_for_user,
 )
-from dashboards.drafts import draft_key, get_draft, save_draft
-from dashboards.governance import Origin, dialect_of
+from dashboards.library.drafts import draft_key, get_draft, save_draft
+from dashboards.library.formatting import format_sql
 from dashboards.models import DataSource, QueryRun, RunStatus, SavedQuery
-from dashboards.runs import submit_run
-from dashboards.sql_format import format_sql
+from dashboards.pipeline.governance import Origin, dialect_of
+from dashboards.pipeline.runs import submit_run
 from dashboards.web.jsonio import BadRequest, json_error, read_json, text_field
 from dashboards.web.runs import run_payload
 from dashboards.web.users import acting_user

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dashboards.access import get_datasources_for_user, get_runs_for_user
+from dashboards.identity.access import get_datasources_for_user, get_runs_for_user
 from dashboards.models import ResultEntry, RunStatus
 from dashboards.web.users import acting_user
 

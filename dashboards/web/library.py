@@ -12,15 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboards.access import (
+from dashboards.identity.access import (
     can_edit_saved_query,
     get_datasource_for_user,
     get_datasources_for_user,
     get_saved_queries_for_user,
     get_trashed_queries_for_user,
 )
-from dashboards.models import DataSource, QueryTag, QueryVersion, SavedQuery
-from dashboards.query_library import (
+from dashboards.library.versions import diff_versions
+from dashboards.library.workspace import (
     filter_queries,
     fork_query,
     restore_query,
@@ -28,7 +28,7 @@ from dashboards.query_library import (
     save_query,
     trash_query,
 )
-from dashboards.query_versions import diff_versions
+from dashboards.models import DataSource, QueryTag, QueryVersion, SavedQuery
 from dashboards.web.editor import query_payload
 from dashboards.web.jsonio import BadRequest, json_error, read_json, text_field
 from dashboards.web.users import acting_user

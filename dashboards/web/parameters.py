@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from dashboards.access import get_run_for_user, get_saved_queries_for_user
-from dashboards.governance import Origin
+from dashboards.identity.access import get_run_for_user, get_saved_queries_for_user
 from dashboards.models import QueryRun, RunStatus, SavedQuery
-from dashboards.result_store import ResultMissing, read_page
-from dashboards.runs import submit_run
+from dashboards.pipeline.governance import Origin
+from dashboards.pipeline.result_store import ResultMissing, read_page
+from dashboards.pipeline.runs import submit_run
 from dashboards.web.jsonio import json_error
 from dashboards.web.users import acting_user
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from dashboards.api.runs import run_out
-from dashboards.downloads import table_rows
 from dashboards.models import QueryRun, ResultEntry, RunStatus
-from dashboards.result_store import ResultMissing, read_page
+from dashboards.pipeline.downloads import table_rows
+from dashboards.pipeline.result_store import ResultMissing, read_page
 
 FIRST_PAGE_ROWS = 200
 

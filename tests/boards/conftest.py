@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.boards import add_widget, create_dashboard
+from dashboards.boards.dashboards import add_widget, create_dashboard
+from dashboards.boards.schemas import FilterDefinition, WidgetPosition
+from dashboards.boards.visualizations import create_visualization
+from dashboards.library.queries import create_saved_query
 from dashboards.models import Dashboard, DataSource, FilterType, SavedQuery, Visualization
-from dashboards.queries import create_saved_query
-from dashboards.visualizations import create_visualization
 
 Events = list[tuple[str, dict[str, Any]]]
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from dashboards.demo import DEMO_USERNAME, load_demo
-from dashboards.demo_boards import STOCKS_UID, WORLD_UID
+from dashboards.demo.dashboards import STOCKS_UID, WORLD_UID
+from dashboards.demo.datasets import DEMO_USERNAME, load_demo
 from dashboards.models import Dashboard
 from tests.boards.conftest import Events, widgets_of
 

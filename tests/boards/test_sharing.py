@@ -14,9 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.board_access import can_edit_dashboard, get_dashboards_for_user
-from dashboards.models import Dashboard, PublicLink, QueryRun, SharePermission
-from dashboards.sharing import (
+from dashboards.boards.access import can_edit_dashboard, get_dashboards_for_user
+from dashboards.boards.sharing import (
     create_public_link,
     read_embed_token,
     revoke_embeds,
@@ -24,6 +23,7 @@ from dashboards.sharing import (
     share_dashboard,
     sign_embed_token,
 )
+from dashboards.models import Dashboard, PublicLink, QueryRun, SharePermission
 from tests.boards.conftest import Events, widgets_of
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_an_embed_token_is_signed_expires_and_can_be_revoked(
     assert "X-Frame-Options" not in page  # meant for an iframe
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert Client().get(reverse("boards:embed", args=[forged])).status_code == 404
-    with mock.patch("dashboards.sharing.time.time", return_value=time.time() + 601):
+    with mock.patch("dashboards.boards.sharing.time.time", return_value=time.time() + 601):
         assert Client().get(reverse("boards:embed", args=[token])).status_code == 404
     revoke_embeds(analyst, board)
     assert Client().get(reverse("boards:embed", args=[token])).status_code == 404

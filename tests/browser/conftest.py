@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from dashboards.snapshots import CHROMIUM_ARGS
+from dashboards.boards.snapshots import CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures and test
 # bodies are still plain synchronous code.

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from dashboards.boards.sharing import create_public_link
 from dashboards.models import Dashboard, DataSource, Widget
-from dashboards.sharing import create_public_link
 from tests.boards.conftest import make_sales_board
 from tests.conftest import bearer_client, wait_for_run
 
@@ -183,7 +183,7 @@ def test_public_link_logged_out_draws_the_charts_and_a_revoked_one_is_404(
     expect(page.locator(f'[data-widget="{line.pk}"] g.trace.scatter')).to_have_count(4)
     expect(page.locator("[data-edit-toggle], [data-share], [data-csv]")).to_have_count(0)
     expect(page.locator('input[data-filter="max_id"]')).to_be_disabled()
-    from dashboards.sharing import revoke_public_link
+    from dashboards.boards.sharing import revoke_public_link
 
     revoke_public_link(analyst, link)
     assert page.goto(url).status == 404

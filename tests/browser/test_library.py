@@ -138,7 +138,7 @@ def test_draft_survives_reload_a_second_tab_and_runs(editor: Page, live_server) 
 
 
 def test_dropdown_filled_by_another_saved_query(editor: Page, analyst, duck_source) -> None:  # type: ignore[no-untyped-def]
-    from dashboards.queries import create_saved_query
+    from dashboards.library.queries import create_saved_query
 
     create_saved_query(
         analyst,

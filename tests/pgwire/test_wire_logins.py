@@ -21,9 +21,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from dashboards.identity.scram import scram_keys
+from dashboards.identity.tokens import create_token
+from dashboards.identity.wire_credentials import ScramSecret
 from dashboards.models import DataSource, WireCredential
-from dashboards.tokens import create_token, scram_keys
-from dashboards.wire_credentials import ScramSecret
 from pgwire.backend import RECHECK_S, DjangoBackend
 from pgwire.server import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine

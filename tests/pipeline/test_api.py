@@ -44,7 +44,7 @@ def test_a_revoked_token_and_a_deactivated_user_are_refused(analyst, outsider):
 
 
 def test_tokens_are_stored_hashed(analyst):
-    from dashboards.tokens import create_token
+    from dashboards.identity.tokens import create_token
 
     token, row = create_token(analyst, name="laptop")
     assert token not in {row.token_hash, row.scram_stored_key, row.scram_server_key}

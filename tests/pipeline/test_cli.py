@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from dashboards.identity.tokens import authenticate_token
 from dashboards.models import DataSource
-from dashboards.tokens import authenticate_token
 from tests.conftest import build_duckdb_source
 
 pytestmark = pytest.mark.django_db

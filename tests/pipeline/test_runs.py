@@ -11,7 +11,7 @@ import pytest
 from deltalake import write_deltalake
 from django.test import Client
 
-from dashboards.datasources import bump_data_version
+from dashboards.catalog.datasources import bump_data_version
 from dashboards.models import AuditEvent, DataSource, Execution, QueryRun
 from tests.conftest import wait_for_run
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from django.test import Client
 
-from dashboards.execution import reap_stale_executions
 from dashboards.models import Execution, QueryRun
+from dashboards.pipeline.execution import reap_stale_executions
 from tests.conftest import WorkerHandle, wait_for_run
 
 pytestmark = pytest.mark.django_db(transaction=True)

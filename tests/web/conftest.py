@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboards.models import DataSource, QueryRun, RunStatus
-from dashboards.result_store import Limits, write_result
+from dashboards.pipeline.result_store import Limits, write_result
 
 
 @pytest.fixture

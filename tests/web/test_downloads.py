@@ -48,7 +48,7 @@ def test_csv_parquet_json_and_excel_hold_the_result(analyst_web, finished_run) -
 
 
 def test_excel_stops_at_its_row_limit(analyst_web, finished_run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr("dashboards.downloads.XLSX_MAX_ROWS", 5)
+    monkeypatch.setattr("dashboards.pipeline.downloads.XLSX_MAX_ROWS", 5)
     run = finished_run(pa.table({"i": list(range(12))}), fingerprint="e" * 64)
     book = load_workbook(io.BytesIO(download(analyst_web, run, "xlsx")))
     assert book["result"].max_row == 6

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from connectors.errors import ConnectorError
-from dashboards.datasources import create_datasource, remove_datasource
+from dashboards.catalog.datasources import create_datasource, remove_datasource
 from dashboards.models import DataSource, Engine
 
 

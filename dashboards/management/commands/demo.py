@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dashboards.demo import DEMO_PASSWORD, DEMO_USERNAME, load_demo
+from dashboards.demo.datasets import DEMO_PASSWORD, DEMO_USERNAME, load_demo
 
 
 class Command(BaseCommand):

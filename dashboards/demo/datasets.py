@@ -17,8 +17,8 @@ from deltalake import write_deltalake
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from dashboards.datasources import bump_data_version
-from dashboards.demo_boards import load_demo_dashboards
+from dashboards.catalog.datasources import bump_data_version
+from dashboards.demo.dashboards import load_demo_dashboards
 from dashboards.models import DataSource, Engine
 
 DEMO_USERNAME = "demo"

@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from dashboards.result_store import iter_batches, result_schema
+from dashboards.pipeline.result_store import iter_batches, result_schema
 
 
 def json_value(value: Any) -> Any:

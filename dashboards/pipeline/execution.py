@@ -18,10 +18,10 @@ from connectors.base import Connector
 from connectors.errors import ConnectorError, QueryCancelled, QueryTimeout
 from connectors.sql.parse import parse_statement
 from connectors.sql.positions import map_position
-from dashboards.governance import dialect_of
 from dashboards.models import Execution, QueryRun, RunStatus
 from dashboards.models.queries import ACTIVE_STATUSES
-from dashboards.result_store import Limits, write_result
+from dashboards.pipeline.governance import dialect_of
+from dashboards.pipeline.result_store import Limits, write_result
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from connectors.sql.params import find_parameters
-from dashboards.board_audit import audit_change
-from dashboards.board_errors import FilterValueError
-from dashboards.board_filters import check_filter_value
-from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.changes import apply_changes
+from dashboards.boards.audit import audit_change
+from dashboards.boards.errors import FilterValueError
+from dashboards.boards.filters import check_filter_value
+from dashboards.boards.partial_update import apply_changes
+from dashboards.boards.schemas import FilterDefinition, WidgetPosition
 from dashboards.models import Dashboard, DashboardFilter, Visualization, Widget, WidgetKind
 
 DASHBOARD_FIELDS = frozenset({"name", "description", "refresh_interval_s", "max_age_s"})

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connectors.errors import ConnectorError
-from dashboards.execution import fail_lost_execution, finish_execution, is_stale
-from dashboards.governance import ExecutionPlan, Origin, plan_query
 from dashboards.models import DataSource, Execution, QueryRun, RunStatus, SavedQuery
 from dashboards.models.queries import ACTIVE_STATUSES
-from dashboards.result_store import find_fresh_result
+from dashboards.pipeline.execution import fail_lost_execution, finish_execution, is_stale
+from dashboards.pipeline.governance import ExecutionPlan, Origin, plan_query
+from dashboards.pipeline.result_store import find_fresh_result
 
 
 def submit_run(
@@ -111,7 +111,7 @@ def claim_execution(plan: ExecutionPlan) -> tuple[Execution, bool]:
 
 
 def enqueue_execution(execution: Execution) -> None:
-    from dashboards.tasks import run_execution
+    from dashboards.pipeline.tasks import run_execution
 
     result = run_execution.apply_async(args=[execution.pk], expires=settings.QUEUED_EXECUTION_MAX_S)
     Execution.objects.filter(pk=execution.pk).update(task_id=result.id)

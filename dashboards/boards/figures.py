@@ -18,7 +18,7 @@ from django.core.cache import cache
 
 from dashboards.charts import ChartSpec, ChartType, build_figure, parse_spec
 from dashboards.charts.sql import quote_ident
-from dashboards.result_store import open_result_connection
+from dashboards.pipeline.result_store import open_result_connection
 
 MAX_POINTS = 5000
 FIGURE_CACHE_TTL_S = 3600

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from connectors.sql.params import ParameterType, find_parameters
-from dashboards.drafts import discard_draft, draft_key
+from dashboards.library.drafts import discard_draft, draft_key
+from dashboards.library.queries import create_saved_query, update_saved_query
+from dashboards.library.versions import record_version, restore_version
 from dashboards.models import AuditEvent, DataSource, QueryTag, QueryTrash, QueryVersion, SavedQuery
-from dashboards.queries import create_saved_query, update_saved_query
-from dashboards.query_versions import record_version, restore_version
 
 MAX_TAGS = 20
 _SPEC_KEYS = {"name", "type", "options", "is_multi", "default", "source_query_id"}

@@ -24,14 +24,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 
-from dashboards.board_filters import widget_parameters
+from dashboards.boards.figures import CrossFilter, applicable_filters, click_target, widget_figure
+from dashboards.boards.filters import widget_parameters
 from dashboards.charts import ChartError, parse_spec
-from dashboards.governance import Origin
 from dashboards.models import Dashboard, QueryRun, ResultEntry, RunStatus, Widget, WidgetKind
 from dashboards.models.queries import ACTIVE_STATUSES
-from dashboards.result_store import ResultMissing
-from dashboards.runs import submit_run
-from dashboards.widget_figures import CrossFilter, applicable_filters, click_target, widget_figure
+from dashboards.pipeline.governance import Origin
+from dashboards.pipeline.result_store import ResultMissing
+from dashboards.pipeline.runs import submit_run
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from dashboards import execution, result_store
+from dashboards.pipeline import execution, result_store
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

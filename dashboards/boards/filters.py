@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from dashboards.board_errors import FilterValueError
+from dashboards.boards.errors import FilterValueError
 from dashboards.models import DashboardFilter, FilterType, Widget
 
 Values = dict[str, Any]
@@ -158,9 +158,3 @@ def widget_parameters(widget: Widget, values: Mapping[str, Any]) -> Values:
         else:
             parameters[parameter] = binding["value"]
     return parameters
-
-
-def bound_filter_names(widget: Widget) -> set[str]:
-    return {
-        binding["filter"] for binding in widget.parameter_bindings.values() if "filter" in binding
-    }

@@ -39,8 +39,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 
+from dashboards.identity.scram import SCRAM_ITERATIONS, scram_keys
 from dashboards.models import WireCredential
-from dashboards.tokens import SCRAM_ITERATIONS, scram_keys
 
 SALT_BYTES = 16
 _SCHEME = "SCRAM-SHA-256"

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dashboards.access import AnyUser, get_saved_queries_for_user
+from dashboards.identity.access import AnyUser, get_saved_queries_for_user
 from dashboards.models import (
     Dashboard,
     DashboardShare,

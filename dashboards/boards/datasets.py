@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboards.access import AnyUser
-from dashboards.board_access import get_dashboards_for_user
-from dashboards.board_filters import resolve_filter_values, widget_parameters
+from dashboards.boards.access import get_dashboards_for_user
+from dashboards.boards.filters import resolve_filter_values, widget_parameters
+from dashboards.identity.access import AnyUser
 from dashboards.models import Dashboard, DashboardFilter, DataSource, SavedQuery, Widget, WidgetKind
 
 

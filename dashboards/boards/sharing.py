@@ -20,10 +20,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dashboards.board_access import get_dashboards_for_user, hash_public_token
-from dashboards.board_audit import audit_change
-from dashboards.board_errors import EmbedTokenInvalid, FilterValueError
-from dashboards.board_filters import check_filter_value
+from dashboards.boards.access import get_dashboards_for_user, hash_public_token
+from dashboards.boards.audit import audit_change
+from dashboards.boards.errors import EmbedTokenInvalid, FilterValueError
+from dashboards.boards.filters import check_filter_value
 from dashboards.models import Dashboard, DashboardShare, PublicLink, SharePermission
 
 EMBED_SALT = "dashwire.embed"

@@ -13,19 +13,23 @@ from typing import Any, Final, Literal
 from uuid import UUID
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboards.access import AnyUser, get_datasources_for_user
-from dashboards.board_access import can_edit_dashboard, can_edit_visualization
-from dashboards.board_audit import audit_change
-from dashboards.board_errors import TransferError
-from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.boards import add_widget, create_dashboard, set_dashboard_filters, update_dashboard
+from dashboards.boards.access import can_edit_dashboard, can_edit_visualization
+from dashboards.boards.audit import audit_change
+from dashboards.boards.dashboards import (
+    add_widget,
+    create_dashboard,
+    set_dashboard_filters,
+    update_dashboard,
+)
+from dashboards.boards.errors import TransferError
+from dashboards.boards.schemas import FilterDefinition, WidgetPosition
+from dashboards.boards.visualizations import create_visualization, update_visualization
+from dashboards.identity.access import AnyUser, get_datasources_for_user
+from dashboards.library.queries import create_saved_query, update_saved_query
 from dashboards.models import Dashboard, DataSource, FilterType, Visualization, WidgetKind
-from dashboards.queries import create_saved_query, update_saved_query
-from dashboards.visualizations import create_visualization, update_visualization
 
 FORMAT: Final = "dashwire.dashboard/1"
 
@@ -250,11 +254,3 @@ def _target_dashboard(user: User, doc: DashboardDoc) -> Dashboard:
         Dashboard.objects.filter(pk=dashboard.pk).update(uid=doc.uid)
         dashboard.uid = doc.uid
     return dashboard
-
-
-def check_document(data: Any) -> ExportDoc:
-    """Raises ValidationError for a document that is not an export of this format."""
-    try:
-        return ExportDoc.model_validate(data)
-    except ValueError as error:
-        raise ValidationError(str(error)) from error

@@ -17,10 +17,10 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from dashboards.identity.scram import SCRAM_ITERATIONS, scram_keys
 from dashboards.models import AccessToken
 
 TOKEN_PREFIX = "dw_"
-SCRAM_ITERATIONS = 4096
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -32,14 +32,6 @@ def token_scram_salt() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode(), b"dashwire-token-scram-salt", "sha256").digest()[
         :16
     ]
-
-
-def scram_keys(secret: str, salt: bytes, iterations: int) -> tuple[bytes, bytes]:
-    """(StoredKey, ServerKey) of RFC 5802 for `secret`."""
-    salted = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, iterations)
-    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
-    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
-    return hashlib.sha256(client_key).digest(), server_key
 
 
 def create_token(user: User, *, name: str) -> tuple[str, AccessToken]:

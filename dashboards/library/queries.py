@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from dashboards.library.versions import record_version
 from dashboards.models import AuditEvent, DataSource, SavedQuery
-from dashboards.query_versions import record_version
 
 
 def _audit(user: User, action: str, query: SavedQuery) -> None:

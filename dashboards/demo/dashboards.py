@@ -12,11 +12,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from dashboards.board_schemas import FilterDefinition, WidgetPosition
-from dashboards.boards import add_widget, create_dashboard
+from dashboards.boards.dashboards import add_widget, create_dashboard
+from dashboards.boards.schemas import FilterDefinition, WidgetPosition
+from dashboards.boards.visualizations import create_visualization
+from dashboards.library.queries import create_saved_query
 from dashboards.models import Dashboard, DataSource, FilterType
-from dashboards.queries import create_saved_query
-from dashboards.visualizations import create_visualization
 
 WORLD_UID = uuid.UUID("0d6a3c1e-6a57-4b8e-9a43-1f1a9e0c0001")
 STOCKS_UID = uuid.UUID("0d6a3c1e-6a57-4b8e-9a43-1f1a9e0c0002")

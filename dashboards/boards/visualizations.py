@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from dashboards.board_audit import audit_change
-from dashboards.changes import apply_changes
+from dashboards.boards.audit import audit_change
+from dashboards.boards.partial_update import apply_changes
 from dashboards.models import SavedQuery, Visualization
 
 EDITABLE_FIELDS = frozenset({"name", "description", "spec", "query"})

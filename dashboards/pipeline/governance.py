@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from cachetools import LRUCache, TTLCache
 from django.conf import settings
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
@@ -26,14 +26,14 @@ from connectors.base import TableRef
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import StatementKind, classify
 from connectors.sql.constant import is_constant
-from connectors.sql.fingerprint import fingerprint_of, normalized_sql
+from connectors.sql.fingerprint import fingerprint, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.tables import referenced_tables
 from connectors.sql.transpile import to_dialect
-from dashboards.access import AnyUser, get_datasources_for_user
-from dashboards.audit_buffer import wire_audit
+from dashboards.identity.access import AnyUser, get_datasources_for_user
 from dashboards.models import AuditEvent, DataSource, Engine
+from dashboards.pipeline.audit_buffer import wire_audit
 
 DIALECTS: dict[str, str] = {
     Engine.DUCKDB: "duckdb",
@@ -43,6 +43,7 @@ DIALECTS: dict[str, str] = {
 ANALYSES_KEPT = 1024
 # how long an access decision is reused: a revoked grant stops working within this time
 ACCESS_RECHECK_S = 1.0
+ACCESS_DECISIONS_KEPT = 4096
 
 
 class Origin(StrEnum):
@@ -66,7 +67,6 @@ class ExecutionPlan:
     max_rows: int
     max_bytes: int
     timeout_s: float
-    context: dict[str, Any] = field(default_factory=dict)
     is_constant: bool = False  # its result is fixed by its text (`SELECT 1`)
 
 
@@ -93,8 +93,7 @@ def plan_query(
        values of an ad-hoc run) and bound as typed literals into the syntax tree.
     3. Only read statements pass.
     4. The row limit is injected (one row over the limit, so exceeding it can be told).
-    5. The fingerprint covers the normalized statement, parameters, table versions and the
-       user's data context.
+    5. The fingerprint covers the normalized statement, parameters and table versions.
     """
     values = dict(parameters or {})
     try:
@@ -105,7 +104,6 @@ def plan_query(
         analysis = _analyse(
             sql, dialect or engine_dialect, engine_dialect, specs, values, datasource.max_rows
         )
-        context: dict[str, Any] = {}
         plan = ExecutionPlan(
             datasource=datasource,
             user_sql=sql,
@@ -114,17 +112,15 @@ def plan_query(
             kind=analysis.kind,
             tables=list(analysis.tables),
             parameters=values,
-            fingerprint=fingerprint_of(
+            fingerprint=fingerprint(
                 datasource=datasource.name,
                 normalized=analysis.normalized_sql,
                 parameters=values,
                 table_versions=table_versions(datasource, list(analysis.tables)),
-                context=context,
             ),
             max_rows=datasource.max_rows,
             max_bytes=datasource.max_bytes,
             timeout_s=datasource.timeout_s,
-            context=context,
             is_constant=analysis.is_constant,
         )
     except ConnectorError as error:
@@ -134,18 +130,20 @@ def plan_query(
     return plan
 
 
-_access: dict[tuple[object, int], tuple[float, bool]] = {}
+_access: TTLCache[tuple[object, int], bool] = TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S)
+_access_lock = threading.Lock()
 
 
 def _may_use(user: AnyUser, datasource: DataSource) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    key, now = (user.pk, datasource.pk), time.monotonic()
-    decided = _access.get(key)
-    if decided is not None and now - decided[0] < ACCESS_RECHECK_S:
-        return decided[1]
-    allowed = get_datasources_for_user(user).filter(pk=datasource.pk).exists()
-    _access[key] = (now, allowed)
+    key = (user.pk, datasource.pk)
+    with _access_lock:
+        allowed = _access.get(key)
+    if allowed is None:
+        allowed = get_datasources_for_user(user).filter(pk=datasource.pk).exists()
+        with _access_lock:
+            _access[key] = allowed
     return allowed
 
 
@@ -163,7 +161,7 @@ class _Analysis:
     is_constant: bool
 
 
-_analyses: OrderedDict[tuple[str, str, str, int, str], _Analysis] = OrderedDict()
+_analyses: LRUCache[tuple[str, str, str, int, str], _Analysis] = LRUCache(ANALYSES_KEPT)
 _analyses_lock = threading.Lock()
 
 
@@ -182,9 +180,8 @@ def _analyse(
     key = (sql, dialect, engine_dialect, max_rows, bindings)
     with _analyses_lock:
         analysis = _analyses.get(key)
-        if analysis is not None:
-            _analyses.move_to_end(key)
-            return analysis
+    if analysis is not None:
+        return analysis
     bound = bind_parameters(sql, dialect, specs, values)
     kind = classify(bound)
     # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
@@ -200,8 +197,6 @@ def _analyse(
     )
     with _analyses_lock:
         _analyses[key] = analysis
-        while len(_analyses) > ANALYSES_KEPT:
-            _analyses.popitem(last=False)
     return analysis
 
 
