@@ -172,28 +172,46 @@ def _literal_for(
     if value is None:
         raise ParameterError(f"parameter {marker.name} needs a value")
     if spec.type is ParameterType.DATE_RANGE:
-        return [_date_range_end(spec, value, marker.part)]
+        if marker.part is None:
+            raise ParameterError(f"use {{{{ {spec.name}.start }}}} and {{{{ {spec.name}.end }}}}")
+        return [_date_range_literals(f"parameter {spec.name}", value)[marker.part]]
     if marker.part is not None:
         raise ParameterError(f"parameter {spec.name} is no date range; drop .{marker.part}")
+    return _literals(spec, value, f"parameter {spec.name}")
+
+
+def check_value(spec: ParameterSpec, value: object, *, label: str = "") -> None:
+    """Raise ParameterError unless `value` is one binding would accept for `spec`; the
+    message names it as `label` (by default "parameter <name>", e.g. "filter region")."""
+    label = label or f"parameter {spec.name}"
+    if value is None:
+        raise ParameterError(f"{label} needs a value")
+    if spec.type is ParameterType.DATE_RANGE:
+        _date_range_literals(label, value)
+    else:
+        _literals(spec, value, label)
+
+
+def _literals(spec: ParameterSpec, value: object, label: str) -> list[exp.Expression]:
     if spec.type is ParameterType.ENUM:
-        return _enum_literals(spec, value)
-    return [_SCALARS[spec.type](spec.name, value)]
+        return _enum_literals(spec, value, label)
+    return [_SCALARS[spec.type](label, value)]
 
 
-def _text_literal(name: str, value: object) -> exp.Expression:
+def _text_literal(label: str, value: object) -> exp.Expression:
     if not isinstance(value, str):
-        raise ParameterError(f"parameter {name} must be text")
+        raise ParameterError(f"{label} must be text")
     return exp.Literal.string(value)
 
 
-def _number_literal(name: str, value: object) -> exp.Expression:
+def _number_literal(label: str, value: object) -> exp.Expression:
     number = value
     if isinstance(value, str):
         number = _parse_number(value)
     if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise ParameterError(f"parameter {name} must be a number")
+        raise ParameterError(f"{label} must be a number")
     if not math.isfinite(number):
-        raise ParameterError(f"parameter {name} must be a finite number")
+        raise ParameterError(f"{label} must be a finite number")
     literal = exp.Literal.number(abs(number))
     return exp.Neg(this=literal) if number < 0 else literal
 
@@ -207,54 +225,60 @@ def _parse_number(text: str) -> int | float | None:
     return None
 
 
-def _date_literal(name: str, value: object) -> exp.Expression:
+def _date_literal(label: str, value: object) -> exp.Expression:
+    return exp.cast(exp.Literal.string(_date(label, value).isoformat()), exp.DataType.Type.DATE)
+
+
+def _date(label: str, value: object) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
-        raise ParameterError(f"parameter {name} must be a date (YYYY-MM-DD)")
+        raise ParameterError(f"{label} must be a date (YYYY-MM-DD)")
     if isinstance(value, str):
         if not _ISO_DATE.fullmatch(value):
-            raise ParameterError(f"parameter {name} must be a date (YYYY-MM-DD)")
-        value = _parse_iso(name, dt.date.fromisoformat, value)
-    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.Type.DATE)
+            raise ParameterError(f"{label} must be a date (YYYY-MM-DD)")
+        return _parse_iso(label, dt.date.fromisoformat, value)
+    return value
 
 
-def _datetime_literal(name: str, value: object) -> exp.Expression:
+def _datetime_literal(label: str, value: object) -> exp.Expression:
     """Aware values are converted to UTC: the engines' TIMESTAMP has no zone."""
     if isinstance(value, str):
         if not _ISO_DATETIME.fullmatch(value):
-            raise ParameterError(f"parameter {name} must be a date and time (ISO 8601)")
-        value = _parse_iso(name, dt.datetime.fromisoformat, value)
+            raise ParameterError(f"{label} must be a date and time (ISO 8601)")
+        value = _parse_iso(label, dt.datetime.fromisoformat, value)
     if not isinstance(value, dt.datetime):
-        raise ParameterError(f"parameter {name} must be a date and time (ISO 8601)")
+        raise ParameterError(f"{label} must be a date and time (ISO 8601)")
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
     text = value.isoformat(sep=" ")
     return exp.cast(exp.Literal.string(text), exp.DataType.Type.TIMESTAMP)
 
 
-def _parse_iso(name: str, parse: Callable[[str], _T], text: str) -> _T:
+def _parse_iso(label: str, parse: Callable[[str], _T], text: str) -> _T:
     try:
         return parse(text)
     except ValueError as error:
-        raise ParameterError(f"parameter {name}: {error}") from error
+        raise ParameterError(f"{label}: {error}") from error
 
 
-def _date_range_end(spec: ParameterSpec, value: object, part: str | None) -> exp.Expression:
-    if part is None:
-        raise ParameterError(f"use {{{{ {spec.name}.start }}}} and {{{{ {spec.name}.end }}}}")
-    if not isinstance(value, Mapping) or part not in value:
-        raise ParameterError(f"parameter {spec.name} must be a range with start and end")
-    return _date_literal(f"{spec.name}.{part}", value[part])
+def _date_range_literals(label: str, value: object) -> dict[str, exp.Expression]:
+    """The casts of a range's start and end; it must hold both, start no later than end."""
+    if not isinstance(value, Mapping) or not {"start", "end"} <= value.keys():
+        raise ParameterError(f"{label} must be a range with start and end")
+    start, end = _date(f"{label}.start", value["start"]), _date(f"{label}.end", value["end"])
+    if start > end:
+        raise ParameterError(f"{label} must start no later than it ends")
+    return {"start": _date_literal(label, start), "end": _date_literal(label, end)}
 
 
-def _enum_literals(spec: ParameterSpec, value: object) -> list[exp.Expression]:
+def _enum_literals(spec: ParameterSpec, value: object, label: str) -> list[exp.Expression]:
     chosen = list(value) if isinstance(value, (list, tuple)) else [value]
     if not spec.is_multi and (len(chosen) != 1 or isinstance(value, (list, tuple))):
-        raise ParameterError(f"parameter {spec.name} takes one value")
+        raise ParameterError(f"{label} takes one value")
     if not chosen:
-        raise ParameterError(f"parameter {spec.name} needs at least one value")
+        raise ParameterError(f"{label} needs at least one value")
     for item in chosen:
         if str(item) not in spec.options:
-            raise ParameterError(f"parameter {spec.name}: {item!r} is not one of its options")
+            raise ParameterError(f"{label}: {item!r} is not one of its options")
     return [exp.Literal.string(str(item)) for item in chosen]
 
 

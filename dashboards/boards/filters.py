@@ -8,99 +8,39 @@ specs are checked again where the SQL is bound, by governance.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from connectors.errors import ParameterError
+from connectors.sql.params import ParameterSpec, ParameterType, check_value
 from dashboards.boards.errors import FilterValueError
-from dashboards.models import DashboardFilter, FilterType, Widget
+from dashboards.models import DashboardFilter, Widget
 
 Values = dict[str, Any]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _check_number(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            float(value)
-        except ValueError:
-            return False
-        return True
-    return _is_number(value)
-
-
-def _check_date(value: Any) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return isinstance(value, str) and len(value) == 10
-
-
-def _check_datetime(value: Any) -> bool:
-    try:
-        dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _check_date_range(value: Any) -> bool:
-    return (
-        isinstance(value, dict)
-        and set(value) == {"start", "end"}
-        and _check_date(value["start"])
-        and _check_date(value["end"])
-        and value["start"] <= value["end"]
+def _filter_spec(board_filter: DashboardFilter) -> ParameterSpec:
+    """The filter as the parameter spec its values must suit (FilterType mirrors
+    ParameterType value for value)."""
+    return ParameterSpec(
+        name=board_filter.name,
+        type=ParameterType(board_filter.type),
+        options=tuple(str(option) for option in board_filter.options),
+        is_multi=board_filter.is_multi,
     )
-
-
-_CHECKS: dict[FilterType, Callable[[Any], bool]] = {
-    FilterType.TEXT: _check_text,
-    FilterType.NUMBER: _check_number,
-    FilterType.DATE: _check_date,
-    FilterType.DATETIME: _check_datetime,
-    FilterType.DATE_RANGE: _check_date_range,
-}
-
-_EXPECTED: dict[FilterType, str] = {
-    FilterType.TEXT: "text",
-    FilterType.NUMBER: "a number",
-    FilterType.DATE: "a date (YYYY-MM-DD)",
-    FilterType.DATETIME: "a date and time (ISO 8601)",
-    FilterType.DATE_RANGE: "a range {start, end} of dates",
-}
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def check_filter_value(board_filter: DashboardFilter, value: Any) -> Any:
     """`value` if it suits the filter; raises FilterValueError otherwise."""
-    name = board_filter.name
-    if board_filter.type == FilterType.ENUM:
-        chosen = _as_list(value)
-        if not board_filter.is_multi and (len(chosen) != 1 or isinstance(value, list)):
-            raise FilterValueError(f"filter {name} takes one value", name)
-        if not chosen:
-            raise FilterValueError(f"filter {name} needs at least one value", name)
-        options = {str(option) for option in board_filter.options}
-        for item in chosen:
-            if str(item) not in options:
-                raise FilterValueError(f"filter {name}: {item!r} is not one of its options", name)
-        return value
-    if not _CHECKS[FilterType(board_filter.type)](value):
-        expected = _EXPECTED[FilterType(board_filter.type)]
-        raise FilterValueError(f"filter {name} must be {expected}", name)
+    try:
+        check_value(_filter_spec(board_filter), value, label=f"filter {board_filter.name}")
+    except ParameterError as error:
+        raise FilterValueError(error.message, board_filter.name) from error
     return value
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _is_allowed(value: Any, allowed: Sequence[Any]) -> bool:
