@@ -82,6 +82,35 @@ def test_create_a_dashboard_with_filters_and_widgets_in_one_call(
     assert analyst_api.get("/api/dashboards").json()[0]["name"] == "Ops"
 
 
+@pytest.mark.parametrize(
+    ("board_filter", "message"),
+    [
+        ({"name": "since", "type": "date", "default": "2024-02-30"}, "filter since: day is out"),
+        ({"name": "since", "type": "date", "default": "02/01/2024"}, "filter since must be a date"),
+        ({"name": "n", "type": "number", "default": "many"}, "filter n must be a number"),
+        (
+            {
+                "name": "span",
+                "type": "date_range",
+                "default": {"start": "2024-03-01", "end": "2024-01-01"},
+            },
+            "filter span must start no later than it ends",
+        ),
+        (
+            {"name": "color", "type": "enum", "options": ["red"], "default": "blue"},
+            "filter color: 'blue' is not one of its options",
+        ),
+    ],
+)
+def test_a_filter_default_that_does_not_suit_its_type_is_refused_naming_the_filter(
+    analyst_api: Client, board_filter: dict[str, Any], message: str
+) -> None:
+    response = post(analyst_api, "/api/dashboards", {"name": "Ops", "filters": [board_filter]})
+
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
 def test_a_widget_cannot_bind_to_a_filter_the_dashboard_lacks(
     analyst_api: Client, board: Dashboard, bar_chart: Visualization
 ) -> None:

@@ -173,6 +173,11 @@ def test_a_bound_attack_runs_as_a_value_in_the_engine() -> None:
         ("SELECT {{ tags }}", {"tags": ["a", "b"]}, "IN"),
         ("SELECT {{ span }}", {"span": {"start": "2024-01-01", "end": "2024-01-02"}}, "start"),
         ("SELECT {{ span.start }}", {"span": "2024-01-01"}, "range"),
+        (
+            "SELECT {{ span.start }}",
+            {"span": {"start": "2024-02-01", "end": "2024-01-01"}},
+            "span must start no later than it ends",
+        ),
         ("SELECT {{ n.start }}", {"n": 1}, "no date range"),
         ("SELECT {{ who }}", {}, "who needs a value"),
         ("SELECT {{ nobody }}", {}, "nobody is not defined"),
