@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from connectors.sql.params import find_parameters
-from dashboards.boards.audit import audit_change
+from dashboards.audit.changes import audit_change
 from dashboards.boards.errors import FilterValueError
 from dashboards.boards.filters import check_filter_value
 from dashboards.boards.partial_update import apply_changes

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dashboards.audit.changes import audit_change
 from dashboards.boards.access import get_dashboards_for_user, hash_public_token
-from dashboards.boards.audit import audit_change
 from dashboards.boards.errors import EmbedTokenInvalid, FilterValueError
 from dashboards.boards.filters import check_filter_value
 from dashboards.models import Dashboard, DashboardShare, PublicLink, SharePermission

@@ -16,8 +16,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field
 
+from dashboards.audit.changes import audit_change
 from dashboards.boards.access import can_edit_dashboard, can_edit_visualization
-from dashboards.boards.audit import audit_change
 from dashboards.boards.dashboards import (
     add_widget,
     create_dashboard,

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from dashboards.boards.audit import audit_change
+from dashboards.audit.changes import audit_change
 from dashboards.boards.partial_update import apply_changes
 from dashboards.models import SavedQuery, Visualization
 

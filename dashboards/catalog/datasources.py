@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import F
 
 from connectors import open_connector
-from dashboards.models import AuditEvent, DataSource, Engine
+from dashboards.audit.changes import audit_change
+from dashboards.models import DataSource, Engine
 
 
 def create_datasource(
@@ -32,17 +33,13 @@ def create_datasource(
             connector.close()
     with transaction.atomic():
         datasource.save()
-        AuditEvent.objects.create(
-            action="datasource.create", origin="cli", datasource=name, outcome="ok"
-        )
+        audit_change(None, "datasource.create", origin="cli", datasource=name)
     return datasource
 
 
 def remove_datasource(datasource: DataSource) -> None:
     with transaction.atomic():
-        AuditEvent.objects.create(
-            action="datasource.remove", origin="cli", datasource=datasource.name, outcome="ok"
-        )
+        audit_change(None, "datasource.remove", origin="cli", datasource=datasource.name)
         datasource.delete()
 
 

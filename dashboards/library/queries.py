@@ -7,19 +7,21 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from dashboards.audit.changes import audit_change
 from dashboards.library.versions import record_version
-from dashboards.models import AuditEvent, DataSource, SavedQuery
+from dashboards.models import DataSource, SavedQuery
 
 
-def _audit(user: User, action: str, query: SavedQuery) -> None:
-    AuditEvent.objects.create(
-        user=user,
-        action=action,
-        origin="api",
+def audit_query_change(user: User, action: str, query: SavedQuery, **detail: Any) -> None:
+    """The audit row of a change to a saved query: its data source, SQL, id and name."""
+    audit_change(
+        user,
+        action,
         datasource=query.datasource.name,
         sql=query.sql,
-        outcome="ok",
-        detail={"query_id": query.pk, "name": query.name},
+        query_id=query.pk,
+        name=query.name,
+        **detail,
     )
 
 
@@ -44,24 +46,22 @@ def create_saved_query(
         query.full_clean()
         query.save()
         record_version(user, query)
-        _audit(user, "query.create", query)
+        audit_query_change(user, "query.create", query)
     return query
 
 
-def update_saved_query(
-    user: User, query: SavedQuery, *, changes: dict[str, Any]
-) -> SavedQuery:
+def update_saved_query(user: User, query: SavedQuery, *, changes: dict[str, Any]) -> SavedQuery:
     with transaction.atomic():
         for field, value in changes.items():
             setattr(query, field, value)
         query.full_clean()
         query.save()
         record_version(user, query)
-        _audit(user, "query.update", query)
+        audit_query_change(user, "query.update", query)
     return query
 
 
 def delete_saved_query(user: User, query: SavedQuery) -> None:
     with transaction.atomic():
-        _audit(user, "query.delete", query)
+        audit_query_change(user, "query.delete", query)
         query.delete()

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 
-from dashboards.models import AuditEvent, QueryVersion, SavedQuery
+from dashboards.audit.changes import audit_change
+from dashboards.models import QueryVersion, SavedQuery
 
 
 def record_version(user: User | None, query: SavedQuery, *, note: str = "") -> QueryVersion | None:
@@ -48,14 +49,13 @@ def restore_version(user: User, query: SavedQuery, number: int) -> QueryVersion:
         query.full_clean()
         query.save()
         version = record_version(user, query, note=f"restored version {number}")
-        AuditEvent.objects.create(
-            user=user,
-            action="query.restore_version",
-            origin="web",
+        audit_change(
+            user,
+            "query.restore_version",
             datasource=query.datasource.name,
             sql=query.sql,
-            outcome="ok",
-            detail={"query_id": query.pk, "version": number},
+            query_id=query.pk,
+            version=number,
         )
     return version or query.versions.first()  # type: ignore[return-value]
 

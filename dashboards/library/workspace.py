@@ -13,9 +13,13 @@ from django.db.models import Q, QuerySet
 
 from connectors.sql.params import ParameterType, find_parameters
 from dashboards.library.drafts import discard_draft, draft_key
-from dashboards.library.queries import create_saved_query, update_saved_query
+from dashboards.library.queries import (
+    audit_query_change,
+    create_saved_query,
+    update_saved_query,
+)
 from dashboards.library.versions import record_version, restore_version
-from dashboards.models import AuditEvent, DataSource, QueryTag, QueryTrash, QueryVersion, SavedQuery
+from dashboards.models import DataSource, QueryTag, QueryTrash, QueryVersion, SavedQuery
 
 MAX_TAGS = 20
 _SPEC_KEYS = {"name", "type", "options", "is_multi", "default", "source_query_id"}
@@ -142,7 +146,7 @@ def fork_query(user: User, query: SavedQuery) -> SavedQuery:
         origin = f"forked from #{query.pk}" + (f" version {latest.number}" if latest else "")
         record_version(user, fork, note=origin)
         set_tags(fork, query.tags.values_list("name", flat=True))
-        _audit(user, "query.fork", fork, detail={"forked_from": query.pk})
+        audit_query_change(user, "query.fork", fork, forked_from=query.pk)
     return fork
 
 
@@ -150,13 +154,13 @@ def trash_query(user: User, query: SavedQuery) -> None:
     """Hide the query everywhere; `restore_query` undoes it."""
     with transaction.atomic():
         QueryTrash.objects.get_or_create(query=query, defaults={"trashed_by": user})
-        _audit(user, "query.trash", query)
+        audit_query_change(user, "query.trash", query)
 
 
 def restore_query(user: User, query: SavedQuery) -> None:
     with transaction.atomic():
         QueryTrash.objects.filter(query=query).delete()
-        _audit(user, "query.restore", query)
+        audit_query_change(user, "query.restore", query)
 
 
 def filter_queries(
@@ -179,20 +183,6 @@ def filter_queries(
     if datasource:
         queries = queries.filter(datasource__name=datasource)
     return queries.distinct()
-
-
-def _audit(
-    user: User, action: str, query: SavedQuery, detail: dict[str, Any] | None = None
-) -> None:
-    AuditEvent.objects.create(
-        user=user,
-        action=action,
-        origin="web",
-        datasource=query.datasource.name,
-        sql=query.sql,
-        outcome="ok",
-        detail={"query_id": query.pk, "name": query.name, **(detail or {})},
-    )
 
 
 def restore_query_version(user: User, query: SavedQuery, number: int) -> QueryVersion:

@@ -31,9 +31,9 @@ from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.tables import referenced_tables
 from connectors.sql.transpile import to_dialect
+from dashboards.audit.batches import wire_audit
 from dashboards.identity.access import AnyUser, get_datasources_for_user
 from dashboards.models import AuditEvent, DataSource, Engine
-from dashboards.pipeline.audit_buffer import wire_audit
 
 DIALECTS: dict[str, str] = {
     Engine.DUCKDB: "duckdb",

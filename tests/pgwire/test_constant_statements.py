@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from dashboards.audit.batches import wire_audit
 from dashboards.models import AuditEvent
-from dashboards.pipeline.audit_buffer import wire_audit
 from tests.pgwire.test_django_backend import Served, served
 
 __all__ = ["served"]  # the fixture, used by name

@@ -16,13 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from sqlalchemy import create_engine, inspect
 
+from dashboards.audit.batches import wire_audit
 from dashboards.boards.dashboards import add_widget, create_dashboard
 from dashboards.boards.schemas import FilterDefinition
 from dashboards.boards.sharing import share_dashboard, unshare_dashboard
 from dashboards.boards.visualizations import create_visualization
 from dashboards.library.queries import create_saved_query
 from dashboards.models import AuditEvent, Dashboard, DataSource, FilterType, SharePermission
-from dashboards.pipeline.audit_buffer import wire_audit
 from pgwire.backend import RECHECK_S
 from pgwire.saved_views import MAX_NAME_BYTES, dashboard_schema_names, dataset_view_name
 from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, psql_lines, served

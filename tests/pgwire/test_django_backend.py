@@ -14,9 +14,9 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 
+from dashboards.audit.batches import wire_audit
 from dashboards.identity.tokens import create_token
 from dashboards.models import AuditEvent, DataSource, ResultEntry
-from dashboards.pipeline.audit_buffer import wire_audit
 from pgwire.backend import DjangoBackend
 from pgwire.server import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine

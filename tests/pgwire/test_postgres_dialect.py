@@ -39,8 +39,8 @@ import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 
+from dashboards.audit.batches import wire_audit
 from dashboards.models import DataSource
-from dashboards.pipeline.audit_buffer import wire_audit
 from pgwire.backend import DjangoBackend
 from pgwire.server import ServerOptions, WireServer
 from tests.pgwire.reference import reference_dsn

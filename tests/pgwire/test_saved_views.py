@@ -10,9 +10,9 @@ import psycopg
 import pytest
 from django.contrib.auth.models import User
 
+from dashboards.audit.batches import wire_audit
 from dashboards.library.workspace import trash_query
 from dashboards.models import AuditEvent, DataSource, SavedQuery
-from dashboards.pipeline.audit_buffer import wire_audit
 from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, served
 
 __all__ = ["served"]  # the fixture, used by name

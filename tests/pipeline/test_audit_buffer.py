@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from dashboards.audit.batches import wire_audit
 from dashboards.models import AuditEvent
-from dashboards.pipeline.audit_buffer import wire_audit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
