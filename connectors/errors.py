@@ -73,6 +73,12 @@ class LimitExceeded(ConnectorError):
     sqlstate = "54000"
 
 
+class StatementTooComplex(ConnectorError):
+    """The statement nests deeper than it can be analysed (parentheses, subqueries)."""
+
+    sqlstate = "54001"
+
+
 class QueryCancelled(ConnectorError):
     sqlstate = "57014"
 

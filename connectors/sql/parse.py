@@ -8,7 +8,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from connectors.errors import QueryRefused, SqlSyntaxError
+from connectors.errors import LimitExceeded, QueryRefused, SqlSyntaxError, StatementTooComplex
+
+#: longer statement texts are refused before any parsing: sqlglot needs ~10 µs a token,
+#: so this bounds one statement to a few seconds of CPU
+MAX_STATEMENT_CHARS = 262_144
 
 #: where parse_statement records the dialect, for passes that re-parse an EXPLAIN's body
 DIALECT_META_KEY = "dialect"
@@ -36,16 +40,11 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
     """Parse `sql` written in `dialect` into exactly one statement.
 
     Raises SqlSyntaxError (with the 1-based character position in `sql` when sqlglot
-    knows it) if the text does not parse or holds no statement, and QueryRefused if it
-    holds several statements.
+    knows it) if the text does not parse or holds no statement, QueryRefused if it
+    holds several statements, and LimitExceeded / StatementTooComplex (SQLSTATE 54000 /
+    54001) if it is longer than MAX_STATEMENT_CHARS or nests too deeply.
     """
-    try:
-        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
-    except ParseError as error:
-        first_word = sql.split(None, 1)[0].upper() if sql.strip() else ""
-        if first_word in _UNPARSED_WRITE_WORDS:
-            raise QueryRefused(refusal_message(first_word)) from error
-        raise syntax_error(error, sql) from error
+    statements = parse_statements(sql, dialect)
     if not statements:
         raise SqlSyntaxError("the query is empty")
     if len(statements) > 1:
@@ -57,6 +56,31 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
         raise SqlSyntaxError(f"not a statement: {statement.sql(dialect=dialect)}")
     statement.meta[DIALECT_META_KEY] = dialect
     return statement
+
+
+def parse_statements(sql: str, dialect: str) -> list[exp.Expr]:
+    """Every statement of `sql`, within the bounds parse_statement names; raises like it."""
+    if len(sql) > MAX_STATEMENT_CHARS:
+        raise LimitExceeded(
+            f"the statement is {len(sql):,} characters long; at most "
+            f"{MAX_STATEMENT_CHARS:,} are accepted"
+        )
+    try:
+        return [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except ParseError as error:
+        first_word = sql.split(None, 1)[0].upper() if sql.strip() else ""
+        if first_word in _UNPARSED_WRITE_WORDS:
+            raise QueryRefused(refusal_message(first_word)) from error
+        raise syntax_error(error, sql) from error
+    except RecursionError as error:
+        raise too_complex() from error
+
+
+def too_complex() -> StatementTooComplex:
+    return StatementTooComplex(
+        "the statement nests too deeply to be analysed (parentheses, subqueries or "
+        "expressions within each other); simplify it"
+    )
 
 
 def explained_statement(command: exp.Command) -> exp.Expression | None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
-from sqlglot.errors import ParseError
-
-from connectors.sql.parse import syntax_error
+from connectors.sql.parse import parse_statements
 
 _MARKER = re.compile(r"\{\{[^{}]*\}\}")
 
@@ -32,10 +29,7 @@ def format_sql(sql: str, dialect: str) -> str:
         return key
 
     text = _MARKER.sub(placeholder, sql)
-    try:
-        statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
-    except ParseError as error:
-        raise syntax_error(error, sql) from error
+    statements = parse_statements(text, dialect)
     pretty = ";\n\n".join(s.sql(dialect=dialect, pretty=True) for s in statements)
     for key, marker in markers.items():
         pretty = pretty.replace(key, marker)

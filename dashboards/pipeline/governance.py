@@ -29,6 +29,7 @@ from connectors.sql.constant import is_constant
 from connectors.sql.fingerprint import fingerprint, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
+from connectors.sql.parse import too_complex
 from connectors.sql.tables import referenced_tables
 from connectors.sql.transpile import to_dialect
 from dashboards.audit.batches import wire_audit
@@ -182,12 +183,29 @@ def _analyse(
         analysis = _analyses.get(key)
     if analysis is not None:
         return analysis
+    try:
+        analysis = _analysis_of(sql, dialect, engine_dialect, specs, values, max_rows)
+    except RecursionError as error:
+        raise too_complex() from error
+    with _analyses_lock:
+        _analyses[key] = analysis
+    return analysis
+
+
+def _analysis_of(
+    sql: str,
+    dialect: str,
+    engine_dialect: str,
+    specs: Mapping[str, ParameterSpec],
+    values: Mapping[str, Any],
+    max_rows: int,
+) -> _Analysis:
     bound = bind_parameters(sql, dialect, specs, values)
     kind = classify(bound)
     # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
     tables = referenced_tables(normalize_identifiers(bound.copy(), dialect=dialect))
     statement = inject_limit(bound, max_rows + 1)
-    analysis = _Analysis(
+    return _Analysis(
         statement=statement,
         statement_sql=to_dialect(statement, engine_dialect),
         normalized_sql=normalized_sql(statement, engine_dialect),
@@ -195,9 +213,6 @@ def _analyse(
         tables=tuple(tables),
         is_constant=is_constant(statement),
     )
-    with _analyses_lock:
-        _analyses[key] = analysis
-    return analysis
 
 
 def _parameter_specs(
