@@ -175,7 +175,8 @@ def test_an_unknown_column_keeps_sqlstate_and_position(
 
 
 def test_an_unknown_table_is_undefined(pg: PostgresConnector, pg_schema: str) -> None:
-    with pytest.raises(UndefinedObject, match=f'relation "{pg_schema}.nothing" does not exist') as error:
+    missing = f'relation "{pg_schema}.nothing" does not exist'
+    with pytest.raises(UndefinedObject, match=missing) as error:
         run(pg, f"SELECT * FROM {pg_schema}.nothing")
 
     assert error.value.sqlstate == "42P01"
