@@ -29,7 +29,7 @@ def test_schema_browser_lists_filters_and_inserts(editor: Page) -> None:
     expect(tree.locator(".schema-table:visible")).to_have_count(1)
     sales = tree.locator(".schema-table:visible")
     expect(sales).to_contain_text("100")  # row count, where cheap
-    sales.locator("summary").locator("xpath=..").evaluate("d => d.open = true")
+    sales.locator("summary .schema-rows").click()  # the summary line, not its name button
     expect(sales.locator(".schema-column", has_text="amount")).to_contain_text("DECIMAL")
     type_sql(editor, "SELECT * FROM ")
     editor.keyboard.press("End")
@@ -46,10 +46,7 @@ def test_completion_offers_columns_of_the_named_table_first(editor: Page) -> Non
     options = editor.locator(".cm-tooltip-autocomplete li")
     expect(options.first).to_contain_text("region")
     expect(editor.locator(".cm-tooltip-autocomplete li[aria-selected]")).to_contain_text("region")
-    # CodeMirror ignores Enter for `interactionDelay` (75 ms) after the list (re)opens, so a
-    # fast Enter on a busy machine would insert a newline instead of accepting
-    editor.wait_for_timeout(200)
-    editor.keyboard.press("Enter")
+    editor.locator(".cm-tooltip-autocomplete li[aria-selected]").click()
     expect(editor.locator(".cm-content")).to_have_text("SELECT region FROM sales")
     editor.keyboard.press("End")
     editor.keyboard.type(" GROUP BY 1 ORDER BY 1")
@@ -106,12 +103,8 @@ def test_a_parse_error_in_the_selection_marks_the_document(editor: Page) -> None
     editor.keyboard.press("ArrowDown")
     editor.keyboard.press("Control+Enter")  # runs only the statement under the cursor
     expect(editor.locator("[data-run-status]")).to_have_text("failed")
-    expect(editor.locator(".cm-lintRange-error")).to_be_visible()
-    marked = editor.evaluate(
-        "() => { const r = document.querySelector('.cm-lintRange-error');"
-        " return r.closest('.cm-line').textContent }"
-    )
-    assert marked == "SELECT * FROM sales WHERE (id > ;"
+    marked_line = editor.locator(".cm-line", has=editor.locator(".cm-lintRange-error"))
+    expect(marked_line).to_have_text("SELECT * FROM sales WHERE (id > ;")
 
 
 def test_format_then_reopen_the_run_from_history(editor: Page, live_server) -> None:  # type: ignore[no-untyped-def]

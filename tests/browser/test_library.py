@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pyarrow.parquet as pq
@@ -128,8 +129,11 @@ def test_draft_survives_reload_a_second_tab_and_runs(editor: Page, live_server) 
     editor.locator(".cm-content").click()
     editor.keyboard.press("Control+End")
     editor.keyboard.type(" and more")
-    editor.wait_for_timeout(900)  # the server copy is written 0.5 s after the last key
-    assert Draft.objects.get(key="new").sql.endswith("and more")
+    # the server copy is written shortly after the last key
+    deadline = time.monotonic() + 30
+    while not Draft.objects.filter(key="new", sql__endswith="and more").exists():
+        assert time.monotonic() < deadline, "the draft never reached the server"
+        editor.wait_for_timeout(50)
     second = editor.context.new_page()
     second.goto(f"{live_server.url}/editor/")
     expect(second.locator(".cm-content")).to_have_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,10 +61,9 @@ Draw = Callable[..., dict[str, Any]]
     ],
 )
 def test_parse_spec_names_the_field(data: dict[str, Any], field: str, words: str) -> None:
-    with pytest.raises(ChartError) as caught:
+    with pytest.raises(ChartError, match=rf"^{re.escape(field)}: .*{re.escape(words)}") as caught:
         parse_spec(data)
     assert caught.value.field == field
-    assert words in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -87,23 +87,21 @@ def test_missing_encodings_name_the_field(
     con: duckdb.DuckDBPyConnection, data: dict[str, Any], field: str
 ) -> None:
     con.register("result", pa.table({"k": ["a"], "v": [1.0]}))
-    with pytest.raises(ChartError) as caught:
+    with pytest.raises(ChartError, match=rf"^{re.escape(field)}: ") as caught:
         build_figure(parse_spec(data), con, "result")
     assert caught.value.field == field
 
 
 def test_unknown_column_is_named(draw: Draw) -> None:
-    with pytest.raises(ChartError) as caught:
+    with pytest.raises(ChartError, match=r"^encodings\.y\[1\]: .*'vv'.*'k', 'v'") as caught:
         draw({"k": ["a"], "v": [1]}, {"type": "bar", "encodings": {"x": "k", "y": ["v", "vv"]}})
     assert caught.value.field == "encodings.y[1]"
-    assert "'vv'" in caught.value.message and "'k', 'v'" in caught.value.message
 
 
 def test_summing_text_is_refused_before_running(draw: Draw) -> None:
-    with pytest.raises(ChartError) as caught:
+    with pytest.raises(ChartError, match=r"^encodings\.y\[0\]: .*text values") as caught:
         draw({"k": ["a"], "t": ["x"]}, {"type": "bar", "encodings": {"x": "k", "y": ["t"]}})
     assert caught.value.field == "encodings.y[0]"
-    assert "text values" in caught.value.message
 
 
 def test_unknown_relation(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,4 @@
-"""Run a statement while another thread cancels it, and time how long the engine took to stop."""
+"""Run a statement while another thread cancels it once it is observably running."""
 
 from __future__ import annotations
 
@@ -8,20 +8,39 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
+DEADLINE_S = 60.0
 
-def run_cancelled_after(
-    run: Callable[[], pa.RecordBatchReader], cancel: Callable[[], None], delay_s: float
-) -> tuple[BaseException | None, float]:
-    """Start `run` (draining its reader), call `cancel` from another thread after
-    `delay_s`; return what `run` raised and how long it took after the cancel."""
-    timer = threading.Timer(delay_s, cancel)
-    started = time.monotonic()
-    timer.start()
+
+def after(delay_s: float) -> Callable[[], bool]:
+    """A `when` for engines whose running statement cannot be seen from outside: true
+    once `delay_s` has passed (a cancel that comes earlier is refused all the same)."""
+    due = time.monotonic() + delay_s
+    return lambda: time.monotonic() >= due
+
+
+def run_cancelled(
+    run: Callable[[], pa.RecordBatchReader], cancel: Callable[[], None], when: Callable[[], bool]
+) -> BaseException | None:
+    """Start `run` (draining its reader) and, from another thread, call `cancel` as soon
+    as `when()` is true (polled for up to a minute); return what `run` raised."""
+    stop_polling = threading.Event()
+
+    def cancel_when_running() -> None:
+        deadline = time.monotonic() + DEADLINE_S
+        while not stop_polling.is_set() and time.monotonic() < deadline:
+            if when():
+                cancel()
+                return
+            stop_polling.wait(0.02)
+
+    canceller = threading.Thread(target=cancel_when_running)
+    canceller.start()
     raised: BaseException | None = None
     try:
         run().read_all()
     except Exception as error:
         raised = error
     finally:
-        timer.join()
-    return raised, time.monotonic() - started - delay_s
+        stop_polling.set()
+        canceller.join()
+    return raised

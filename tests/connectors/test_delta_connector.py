@@ -24,7 +24,7 @@ from connectors.errors import (
 )
 from connectors.sql.parse import parse_statement
 from connectors.sql.tables import referenced_tables
-from tests.connectors.cancelling import run_cancelled_after
+from tests.connectors.cancelling import after, run_cancelled
 
 SLOW_SQL = (
     "SELECT count(*) FROM sales.orders AS a, sales.orders AS b, sales.orders AS c "
@@ -56,12 +56,10 @@ def test_the_latest_version_is_read(delta: DeltaConnector) -> None:
     assert ids(delta, "SELECT id FROM default.events WHERE name <> 'x'") == [8, 9]
 
 
-def test_results_stream_in_several_batches(delta: DeltaConnector) -> None:
-    reader = delta.execute(parse_statement("SELECT order_id FROM sales.orders", "databricks"))
+def test_a_long_result_arrives_whole_and_in_order(delta: DeltaConnector) -> None:
+    table = run(delta, "SELECT order_id FROM sales.orders ORDER BY order_id")
 
-    sizes = [batch.num_rows for batch in reader]
-
-    assert len(sizes) >= 2 and sum(sizes) == 2500
+    assert table.column("order_id").to_pylist() == list(range(2500))
 
 
 def test_types_round_trip(delta: DeltaConnector) -> None:
@@ -126,9 +124,14 @@ def test_an_unknown_table_is_undefined_at_its_position(delta: DeltaConnector) ->
     assert error.value.position == len("SELECT * FROM ") + 1
 
 
-@pytest.mark.parametrize("sql", ["DESCRIBE HISTORY nothing", "SELECT * FROM not_a_table"])
-def test_folders_that_are_no_tables_are_undefined(delta: DeltaConnector, sql: str) -> None:
-    with pytest.raises(UndefinedObject):
+@pytest.mark.parametrize(
+    ("sql", "name"),
+    [("DESCRIBE HISTORY nothing", "nothing"), ("SELECT * FROM not_a_table", "not_a_table")],
+)
+def test_folders_that_are_no_tables_are_undefined(
+    delta: DeltaConnector, sql: str, name: str
+) -> None:
+    with pytest.raises(UndefinedObject, match=rf"table default\.{name} does not exist"):
         run(delta, sql)
 
 
@@ -140,7 +143,7 @@ def test_a_version_the_table_never_had_is_undefined(delta: DeltaConnector) -> No
 def test_an_unknown_column_points_into_the_users_statement(delta: DeltaConnector) -> None:
     statement = parse_statement("SELECT id, nope FROM events VERSION AS OF 1", "databricks")
 
-    with pytest.raises(EngineError) as error:
+    with pytest.raises(EngineError, match='column "nope" not found') as error:
         delta.execute(statement)
 
     assert error.value.sqlstate == "42703"
@@ -158,7 +161,7 @@ def test_file_functions_are_refused_by_the_engine(delta: DeltaConnector, delta_r
 def test_a_file_named_as_a_table_is_no_table(delta: DeltaConnector, delta_root: Path) -> None:
     statement = parse_statement(f"SELECT * FROM '{delta_root}/secret.csv'", "duckdb")
 
-    with pytest.raises(UndefinedObject):
+    with pytest.raises(UndefinedObject, match=r"secret\.csv does not exist"):
         delta.execute(statement).read_all()
 
 
@@ -193,20 +196,17 @@ def test_table_versions_follow_commits_and_pins(delta: DeltaConnector, delta_roo
     assert ids(delta, "SELECT id FROM events") == [7, 8, 9, 10]
 
 
-def test_cancel_interrupts_a_long_query_within_a_second(delta: DeltaConnector) -> None:
+def test_cancel_interrupts_a_long_query(delta: DeltaConnector) -> None:
     statement = parse_statement(SLOW_SQL, "databricks")
 
-    raised, stopped_after_s = run_cancelled_after(
-        lambda: delta.execute(statement), delta.cancel, 0.3
-    )
+    raised = run_cancelled(lambda: delta.execute(statement), delta.cancel, when=after(0.3))
 
     assert isinstance(raised, QueryCancelled) and not isinstance(raised, QueryTimeout)
-    assert stopped_after_s < 1.0
 
 
 def test_a_timeout_stops_the_query(make_delta: Callable[..., DeltaConnector]) -> None:
     connector = make_delta(timeout_s=0.3)
-    with pytest.raises(QueryTimeout):
+    with pytest.raises(QueryTimeout, match=r"the query ran longer than 0\.3 s"):
         run(connector, SLOW_SQL)
 
 
@@ -220,7 +220,7 @@ def test_check_and_open_connector(delta_root: Path) -> None:
 
 
 def test_a_missing_folder_fails_to_connect(tmp_path: Path) -> None:
-    with pytest.raises(ConnectionFailed):
+    with pytest.raises(ConnectionFailed, match="none is not a folder"):
         open_connector(SourceSettings(engine="delta", path=str(tmp_path / "none")))
 
 

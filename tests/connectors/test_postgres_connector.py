@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from decimal import Decimal
 
+import psycopg
 import pyarrow as pa
 import pytest
 from sqlglot import exp
@@ -24,17 +24,32 @@ from connectors.errors import (
 )
 from connectors.postgres import PostgresConnector
 from connectors.sql.parse import parse_statement
-from tests.connectors.cancelling import run_cancelled_after
+from tests.connectors.cancelling import run_cancelled
+from tests.connectors.conftest import PG_DSN
 
 
 def run(connector: PostgresConnector, sql: str) -> pa.Table:
     return connector.execute(parse_statement(sql, "postgres")).read_all()
 
 
-def test_results_stream_in_several_batches(pg: PostgresConnector, pg_schema: str) -> None:
-    reader = pg.execute(parse_statement(f"SELECT n FROM {pg_schema}.numbers", "postgres"))
+def sleeping_in_postgres(connector: PostgresConnector) -> Callable[[], bool]:
+    """True once the connector's own session is inside pg_sleep, as PostgreSQL reports it."""
+    pid = run(connector, "SELECT pg_backend_pid() AS pid").column("pid")[0].as_py()
 
-    assert [batch.num_rows for batch in reader] == [1000, 1000, 500]
+    def is_sleeping() -> bool:
+        with psycopg.connect(PG_DSN) as observer:
+            row = observer.execute(
+                "SELECT wait_event FROM pg_stat_activity WHERE pid = %s", (pid,)
+            ).fetchone()
+        return row is not None and row[0] == "PgSleep"
+
+    return is_sleeping
+
+
+def test_a_long_result_arrives_whole_and_in_order(pg: PostgresConnector, pg_schema: str) -> None:
+    table = run(pg, f"SELECT n FROM {pg_schema}.numbers ORDER BY n")
+
+    assert table.column("n").to_pylist() == list(range(1, 2501))
 
 
 def test_an_empty_result_keeps_its_schema(pg: PostgresConnector, pg_schema: str) -> None:
@@ -131,7 +146,7 @@ def test_session_is_read_only_named_and_time_limited(
 def test_writes_through_functions_hit_the_read_only_transaction(
     pg: PostgresConnector, pg_schema: str
 ) -> None:
-    with pytest.raises(QueryRefused) as error:
+    with pytest.raises(QueryRefused, match="read-only transaction") as error:
         run(pg, f"SELECT nextval('{pg_schema}.ids')")
 
     assert error.value.sqlstate == "25006"
@@ -140,7 +155,7 @@ def test_writes_through_functions_hit_the_read_only_transaction(
 def test_a_syntax_error_has_its_position(pg: PostgresConnector) -> None:
     statement = exp.Command(this="SELEC", expression=exp.Literal.string("1"))
 
-    with pytest.raises(SqlSyntaxError) as error:
+    with pytest.raises(SqlSyntaxError, match='syntax error at or near "SELEC"') as error:
         pg.execute(statement)
 
     assert error.value.position == 1
@@ -152,7 +167,7 @@ def test_an_unknown_column_keeps_sqlstate_and_position(
 ) -> None:
     statement = parse_statement(f"SELECT id, nope FROM {pg_schema}.events", "postgres")
 
-    with pytest.raises(EngineError) as error:
+    with pytest.raises(EngineError, match='column "nope" does not exist') as error:
         pg.execute(statement)
 
     assert error.value.sqlstate == "42703"
@@ -160,7 +175,8 @@ def test_an_unknown_column_keeps_sqlstate_and_position(
 
 
 def test_an_unknown_table_is_undefined(pg: PostgresConnector, pg_schema: str) -> None:
-    with pytest.raises(UndefinedObject) as error:
+    missing = f'relation "{pg_schema}.nothing" does not exist'
+    with pytest.raises(UndefinedObject, match=missing) as error:
         run(pg, f"SELECT * FROM {pg_schema}.nothing")
 
     assert error.value.sqlstate == "42P01"
@@ -168,42 +184,43 @@ def test_an_unknown_table_is_undefined(pg: PostgresConnector, pg_schema: str) ->
 
 
 def test_the_connection_survives_an_error(pg: PostgresConnector) -> None:
-    with pytest.raises(EngineError):
+    with pytest.raises(EngineError, match="division by zero") as error:
         run(pg, "SELECT 1 / 0")
+
+    assert error.value.sqlstate == "22012"
 
     assert run(pg, "SELECT 1 AS one").column(0).to_pylist() == [1]
 
 
-def test_cancel_interrupts_a_long_query_within_a_second(pg: PostgresConnector) -> None:
-    statement = parse_statement("SELECT pg_sleep(10)", "postgres")
+def test_cancel_interrupts_a_long_query(pg: PostgresConnector) -> None:
+    statement = parse_statement("SELECT pg_sleep(100)", "postgres")
+    is_sleeping = sleeping_in_postgres(pg)
 
-    raised, stopped_after_s = run_cancelled_after(lambda: pg.execute(statement), pg.cancel, 0.3)
+    raised = run_cancelled(lambda: pg.execute(statement), pg.cancel, when=is_sleeping)
 
     assert isinstance(raised, QueryCancelled) and not isinstance(raised, QueryTimeout)
-    assert stopped_after_s < 1.0
+    assert str(raised) == "the query was cancelled"
 
 
 def test_cancel_interrupts_while_streaming(pg: PostgresConnector) -> None:
     sql = (
         "SELECT g, pg_sleep(CASE WHEN g > 1500 THEN 10 ELSE 0 END) FROM generate_series(1, 3000) g"
     )
+    is_sleeping = sleeping_in_postgres(pg)
     reader = pg.execute(parse_statement(sql, "postgres"))
-    reader.read_next_batch()
+    first = reader.read_next_batch()
 
-    raised, stopped_after_s = run_cancelled_after(lambda: reader, pg.cancel, 0.3)
+    raised = run_cancelled(lambda: reader, pg.cancel, when=is_sleeping)
 
+    assert first.column(0).to_pylist() == list(range(1, 1001))
     assert isinstance(raised, QueryCancelled)
-    assert stopped_after_s < 1.0
 
 
 def test_the_statement_timeout_stops_the_query(make_pg: Callable[..., PostgresConnector]) -> None:
     connector = make_pg(timeout_s=0.3)
-    started = time.monotonic()
 
     with pytest.raises(QueryTimeout, match=r"longer than 0\.3 s"):
-        run(connector, "SELECT pg_sleep(5)")
-
-    assert time.monotonic() - started < 1.5
+        run(connector, "SELECT pg_sleep(100)")
 
 
 def test_list_tables(pg: PostgresConnector, pg_schema: str) -> None:

@@ -60,7 +60,7 @@ def test_infer_spec_from_an_ad_hoc_value(value: object, expected: ParameterSpec)
 
 @pytest.mark.parametrize("value", [None, True, {"start": "2024-01-01"}])
 def test_infer_spec_refuses_what_it_cannot_type(value: object) -> None:
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match="parameter p: cannot tell the type of"):
         infer_spec("p", value)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from connectors.errors import QueryRefused, SqlSyntaxError
@@ -19,10 +21,9 @@ def test_allowed_statements_pass_with_their_kind(block: Block) -> None:
 
 @pytest.mark.parametrize("block", load_blocks("refused.sql"), ids=block_id)
 def test_refused_statements_name_what_was_refused(block: Block) -> None:
-    with pytest.raises(QueryRefused) as refused:
+    with pytest.raises(QueryRefused, match=re.escape(block.meta["kind"])) as refused:
         classify(parse_statement(block.sql, block.get("dialect", "duckdb")))
 
-    assert block.meta["kind"] in refused.value.message
     assert refused.value.sqlstate == "42501"
 
 

@@ -17,17 +17,6 @@ from tests.conftest import bearer_client
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 
 
-def test_the_openapi_document_lists_the_routes(analyst_api):
-    document = Client().get("/api/openapi.json").json()
-    for route in (
-        "/api/runs",
-        "/api/runs/{run_id}/result",
-        "/api/queries",
-        "/api/datasources/{name}/schema",
-    ):
-        assert route in document["paths"]
-
-
 @pytest.mark.parametrize(
     "path", ["/api/datasources", "/api/queries", "/api/runs/00000000-0000-0000-0000-000000000000"]
 )

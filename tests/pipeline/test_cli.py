@@ -45,7 +45,7 @@ def test_datasource_add_refuses_what_cannot_work(tmp_path: Path):
             "--dsn",
             "postgresql://nobody@127.0.0.1:1/none",
         )
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="lower-case letters, digits and _"):
         call("datasource", "add", "Bad Name", "--engine", "duckdb", "--path", str(tmp_path))
     assert not DataSource.objects.exists()
 

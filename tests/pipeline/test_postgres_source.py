@@ -75,22 +75,40 @@ def test_a_postgres_error_keeps_its_sqlstate_and_position(pg_source, pg_schema, 
     assert run["error"]["position"] == sql.index("missing_column") + 1
 
 
-def test_cancel_reaches_postgres(pg_source, analyst_api):
+def sleeping_readers_of(table: str) -> int:
+    """How many sessions hold a lock on `table` while inside pg_sleep, as PostgreSQL says."""
+    with psycopg.connect(DSN, autocommit=True) as observer:
+        row = observer.execute(
+            "SELECT count(DISTINCT a.pid) FROM pg_locks AS l "
+            "JOIN pg_stat_activity AS a ON a.pid = l.pid "
+            "WHERE l.relation = %s::regclass AND a.wait_event = 'PgSleep'",
+            (table,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_cancel_reaches_postgres(pg_source, pg_schema, analyst_api):
+    table = f"{pg_schema}.orders"  # this test's own schema: no other session reads it
     response = analyst_api.post(
         "/api/runs",
-        {"datasource": "crm", "sql": "SELECT pg_sleep(30) AS slept"},
+        {"datasource": "crm", "sql": f"SELECT pg_sleep(100) AS slept FROM {table} LIMIT 1"},
         content_type="application/json",
     )
     run_id = response.json()["id"]
-    execution_id = QueryRun.objects.get(pk=run_id).execution_id
-    deadline = time.monotonic() + 20
-    while Execution.objects.get(pk=execution_id).status != "running":
-        assert time.monotonic() < deadline
+    deadline = time.monotonic() + 60
+    while sleeping_readers_of(table) == 0:  # PostgreSQL itself says the query is running
+        assert time.monotonic() < deadline, "the query never reached PostgreSQL"
         time.sleep(0.05)
-    time.sleep(0.3)
+
     analyst_api.post(f"/api/runs/{run_id}/cancel")
-    started = time.monotonic()
-    while Execution.objects.get(pk=execution_id).status == "running":
-        assert time.monotonic() - started < 5, "pg_sleep was not cancelled"
+
+    deadline = time.monotonic() + 60  # well before pg_sleep(100) would end by itself
+    while sleeping_readers_of(table) > 0:
+        assert time.monotonic() < deadline, "pg_sleep was not cancelled"
         time.sleep(0.05)
     assert wait_for_run(analyst_api, run_id)["status"] == "cancelled"
+    execution_id = QueryRun.objects.get(pk=run_id).execution_id
+    while Execution.objects.get(pk=execution_id).status == "running":
+        assert time.monotonic() < deadline, "the worker did not record the cancel"
+        time.sleep(0.05)
+    assert Execution.objects.get(pk=execution_id).status == "cancelled"
