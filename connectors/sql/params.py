@@ -276,8 +276,9 @@ def _enum_literals(spec: ParameterSpec, value: object, label: str) -> list[exp.E
         raise ParameterError(f"{label} takes one value")
     if not chosen:
         raise ParameterError(f"{label} needs at least one value")
+    options = frozenset(spec.options)
     for item in chosen:
-        if str(item) not in spec.options:
+        if str(item) not in options:
             raise ParameterError(f"{label}: {item!r} is not one of its options")
     return [exp.Literal.string(str(item)) for item in chosen]
 

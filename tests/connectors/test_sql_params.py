@@ -210,3 +210,17 @@ def test_binding_works_in_other_dialects() -> None:
     assert statement.sql("databricks") == (
         "SELECT * FROM events VERSION AS OF 1 WHERE day >= CAST('2024-01-01' AS DATE)"
     )
+
+
+def test_a_list_of_fifty_thousand_values_binds_and_runs() -> None:
+    chosen = [str(number) for number in range(50_000)]
+    specs = {"ids": infer_spec("ids", chosen)}
+    statement = bind_parameters(
+        "SELECT count(*) FROM range(100000) t(i) WHERE CAST(i AS VARCHAR) IN ({{ ids }})",
+        "duckdb",
+        specs,
+        {"ids": chosen},
+    )
+
+    with duckdb.connect() as connection:
+        assert connection.execute(statement.sql("duckdb")).fetchall() == [(50_000,)]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from connectors.errors import QueryRefused, SqlSyntaxError
+from connectors.errors import LimitExceeded, QueryRefused, SqlSyntaxError, StatementTooComplex
 from connectors.sql.classify import StatementKind, classify
 from connectors.sql.parse import parse_statement
 from tests.connectors.connector_sql_fixtures import Block, block_id, load_blocks
@@ -70,3 +70,22 @@ def test_the_dialect_decides_what_parses() -> None:
     statement = parse_statement("SELECT * FROM t VERSION AS OF 3", "databricks")
 
     assert classify(statement) is StatementKind.SELECT
+
+
+def test_a_statement_longer_than_the_bound_is_refused_before_parsing() -> None:
+    huge = "SELECT " + ", ".join(["1"] * 100_000)
+
+    with pytest.raises(LimitExceeded, match="300,005 characters long; at most 262,144") as refused:
+        parse_statement(huge, "duckdb")
+
+    assert refused.value.sqlstate == "54000"
+
+
+@pytest.mark.parametrize("depth", [100, 900, 5000])
+def test_a_statement_nested_too_deeply_is_refused_as_too_complex(depth: int) -> None:
+    nested = "SELECT " + "(" * depth + "1" + ")" * depth
+
+    with pytest.raises(StatementTooComplex, match="nests too deeply") as refused:
+        parse_statement(nested, "postgres")
+
+    assert refused.value.sqlstate == "54001"
