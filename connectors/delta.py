@@ -155,10 +155,18 @@ class DeltaConnector:
         """The table at `pin` ("version=2", "timestamp=…") or at its latest version."""
         kind, _, value = (pin or "").partition("=")
         try:
-            if kind == "version":
-                return DeltaTable(str(location.path), version=int(value))
             table = DeltaTable(str(location.path))
-            if kind == "timestamp":
+            if kind == "version":
+                # delta-rs searches the log for a version past the latest one without end
+                version, latest = int(value), table.version()
+                if not 0 <= version <= latest:
+                    raise UndefinedObject(
+                        f"table {location.schema}.{location.name} has no version {version}; "
+                        f"its latest is {latest}"
+                    )
+                if version != latest:
+                    table.load_as_version(version)
+            elif kind == "timestamp":
                 table.load_as_version(_as_utc(value))
             return table
         except (DeltaError, ValueError, OSError) as error:

@@ -135,9 +135,10 @@ def test_folders_that_are_no_tables_are_undefined(
         run(delta, sql)
 
 
-def test_a_version_the_table_never_had_is_undefined(delta: DeltaConnector) -> None:
-    with pytest.raises(UndefinedObject, match="version=9"):
-        run(delta, "SELECT * FROM events VERSION AS OF 9")
+@pytest.mark.parametrize("version", ["9", "9223372036854775807", "99999999999999999999"])
+def test_a_version_the_table_never_had_is_undefined(delta: DeltaConnector, version: str) -> None:
+    with pytest.raises(UndefinedObject, match=f"events has no version {version}; its latest is 2"):
+        run(delta, f"SELECT count(*) FROM events VERSION AS OF {version}")
 
 
 def test_an_unknown_column_points_into_the_users_statement(delta: DeltaConnector) -> None:
