@@ -129,7 +129,9 @@ def worker_env() -> dict[str, str]:
     }
 
 
-def start_worker(concurrency: int = 2) -> subprocess.Popen[bytes]:
+def start_worker(
+    concurrency: int = 2, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     log = open(settings.DATA_DIR / f"worker-{time.time_ns()}.log", "wb")  # noqa: SIM115
     return subprocess.Popen(
         [
@@ -148,7 +150,7 @@ def start_worker(concurrency: int = 2) -> subprocess.Popen[bytes]:
             "--without-heartbeat",
         ],
         cwd=ROOT,
-        env=worker_env(),
+        env={**worker_env(), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -189,9 +191,10 @@ class WorkerHandle:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
-    def restart(self) -> None:
+    def restart(self, env: dict[str, str] | None = None) -> None:
+        """Start the worker again, with `env` added to its environment if given."""
         stop_process(self.process)
-        self.process = start_worker()
+        self.process = start_worker(env=env)
         wait_for_worker(self.process)
 
 

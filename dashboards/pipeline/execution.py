@@ -53,6 +53,12 @@ def execute(execution_id: int) -> None:
     except ConnectorError as error:
         watcher.stop()
         _finish_with_error(execution, error, watcher)
+    except Exception:
+        # a bug must not leave the run "running" until the reaper finds it
+        logger.exception("execution %s failed unexpectedly", execution_id)
+        watcher.stop()
+        internal = ConnectorError("the worker failed on this query (an internal error, logged)")
+        finish_execution(execution_id, status=RunStatus.FAILED, error=internal, is_retryable=True)
     else:
         watcher.stop()
         finish_execution(execution_id, status=RunStatus.SUCCEEDED, error=None)

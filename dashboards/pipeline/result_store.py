@@ -8,6 +8,8 @@ scan the file as an Arrow dataset, batch by batch: a 10M-row result is never loa
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import os
 import uuid
@@ -23,12 +25,28 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from connectors.errors import LimitExceeded
+from connectors.errors import ConnectorError, LimitExceeded
 from dashboards.models import ResultEntry
 
 
 class ResultMissing(Exception):
     """The result's file is gone (evicted or never written); the query must run again."""
+
+
+class StorageFailed(ConnectorError):
+    """The result could not be written (a full disk, an I/O error); nothing was stored and
+    running the query again may succeed once space is freed."""
+
+    sqlstate = "58030"
+    retryable = True
+
+    @classmethod
+    def of(cls, error: OSError) -> StorageFailed:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        failed = cls(f"the result could not be stored: {reason}")
+        if error.errno == errno.ENOSPC:
+            failed.sqlstate = "53100"
+        return failed
 
 
 @dataclass(frozen=True)
@@ -51,31 +69,43 @@ class ResultWriter:
     records its metadata row, `discard` removes it. Exactly one of them ends it."""
 
     def __init__(self, fingerprint: str, schema: pa.Schema, limits: Limits) -> None:
+        """Raises StorageFailed when the file cannot be created."""
         self.fingerprint = fingerprint
         self.schema = schema
         self.limits = limits
         self.path = result_path(fingerprint)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.partial = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.partial")
         self.rows = 0
         self.in_memory_bytes = 0
-        self._sink = pa.OSFile(str(self.partial), "wb")
-        options = pa.ipc.IpcWriteOptions(compression="lz4")
-        self._writer = pa.ipc.new_file(self._sink, schema, options=options)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._sink = pa.OSFile(str(self.partial), "wb")
+            options = pa.ipc.IpcWriteOptions(compression="lz4")
+            self._writer = pa.ipc.new_file(self._sink, schema, options=options)
+        except OSError as error:
+            raise StorageFailed.of(error) from error
 
     def write(self, batch: pa.RecordBatch) -> None:
-        """Raises LimitExceeded (naming the limit) past the data source's rows or bytes."""
+        """Raises LimitExceeded (naming the limit) past the data source's rows or bytes,
+        StorageFailed when the disk refuses the bytes."""
         self.rows += batch.num_rows
         self.in_memory_bytes += batch.nbytes
         _check_limits(self.rows, self.in_memory_bytes, self.limits)
-        self._writer.write_batch(batch)
+        try:
+            self._writer.write_batch(batch)
+        except OSError as error:
+            raise StorageFailed.of(error) from error
 
     def commit(self) -> ResultEntry:
-        self._writer.close()
-        self._sink.close()
-        with open(self.partial, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(self.partial, self.path)
+        """Put the file in place and record it; raises StorageFailed like `write`."""
+        try:
+            self._writer.close()
+            self._sink.close()
+            with open(self.partial, "rb") as written:
+                os.fsync(written.fileno())
+            os.replace(self.partial, self.path)
+        except OSError as error:
+            raise StorageFailed.of(error) from error
         now = timezone.now()
         entry, _ = ResultEntry.objects.update_or_create(
             fingerprint=self.fingerprint,
@@ -93,7 +123,8 @@ class ResultWriter:
 
     def discard(self) -> None:
         if not self._sink.closed:
-            self._sink.close()
+            with contextlib.suppress(OSError):  # a full disk may refuse even the last flush
+                self._sink.close()
         self.partial.unlink(missing_ok=True)
 
 
