@@ -186,18 +186,41 @@ def find_fresh_result(fingerprint: str, max_age_s: float) -> ResultEntry | None:
 
 
 def open_dataset(fingerprint: str) -> ds.Dataset:
+    """The result as an Arrow dataset; raises ResultMissing when it is gone or damaged."""
     path = result_path(fingerprint)
     if not path.exists():
         raise ResultMissing(f"result {fingerprint} is no longer stored; run the query again")
-    return ds.dataset(str(path), format="ipc")
+    with _reading(fingerprint):
+        return ds.dataset(str(path), format="ipc")
 
 
 def iter_batches(fingerprint: str) -> Iterator[pa.RecordBatch]:
-    yield from open_dataset(fingerprint).to_batches()
+    with _reading(fingerprint):
+        yield from open_dataset(fingerprint).to_batches()
 
 
 def result_schema(fingerprint: str) -> pa.Schema:
     return open_dataset(fingerprint).schema
+
+
+@contextlib.contextmanager
+def _reading(fingerprint: str) -> Iterator[None]:
+    """A file that fails to read (damaged on disk) is forgotten, so the next run of its
+    query computes it afresh instead of failing on it until it expires."""
+    try:
+        yield
+    except (pa.ArrowException, duckdb.Error, OSError) as error:
+        forget_results([fingerprint])
+        raise ResultMissing(
+            f"result {fingerprint} was damaged and has been discarded; run the query again"
+        ) from error
+
+
+def forget_results(fingerprints: list[str]) -> None:
+    """Delete these results' files and metadata rows."""
+    for fingerprint in fingerprints:
+        result_path(fingerprint).unlink(missing_ok=True)
+    ResultEntry.objects.filter(pk__in=fingerprints).delete()
 
 
 @functools.cache
@@ -232,7 +255,8 @@ def read_page(
                 terms.append(f"{quoted} {'DESC' if is_descending else 'ASC'} NULLS LAST")
             order_sql = " ORDER BY " + ", ".join(terms)
         sql = f"SELECT * FROM result{order_sql} LIMIT ? OFFSET ?"
-        return con.sql(sql, params=[limit, offset]).to_arrow_table()
+        with _reading(fingerprint):
+            return con.sql(sql, params=[limit, offset]).to_arrow_table()
     finally:
         con.close()
 
@@ -253,7 +277,5 @@ def evict_results() -> int:
             total -= size
             if total <= settings.RESULTS_MAX_BYTES:
                 break
-    for fingerprint in doomed:
-        result_path(fingerprint).unlink(missing_ok=True)
-    ResultEntry.objects.filter(pk__in=doomed).delete()
+    forget_results(doomed)
     return len(doomed)
