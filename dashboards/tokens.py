@@ -37,6 +37,12 @@ def token_scram_salt() -> bytes:
 def scram_keys(secret: str, salt: bytes, iterations: int) -> tuple[bytes, bytes]:
     """(StoredKey, ServerKey) of RFC 5802 for `secret`."""
     salted = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt, iterations)
+    return scram_keys_from_salted_password(salted)
+
+
+def scram_keys_from_salted_password(salted: bytes) -> tuple[bytes, bytes]:
+    """(StoredKey, ServerKey) of RFC 5802 from SaltedPassword (which a Django
+    `pbkdf2_sha256` password hash is)."""
     client_key = hmac.new(salted, b"Client Key", "sha256").digest()
     server_key = hmac.new(salted, b"Server Key", "sha256").digest()
     return hashlib.sha256(client_key).digest(), server_key

@@ -23,7 +23,7 @@ from dashboards.models import AuditEvent, Dashboard, DataSource, FilterType, Sha
 from dashboards.queries import create_saved_query
 from dashboards.sharing import share_dashboard, unshare_dashboard
 from dashboards.visualizations import create_visualization
-from pgwire.backend import RECHECK_S
+from pgwire.django_backend import RECHECK_S
 from pgwire.saved_views import MAX_NAME_BYTES, dashboard_schema_names, dataset_view_name
 from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, psql_lines, served
 

@@ -17,8 +17,8 @@ from django.contrib.auth.models import User
 from dashboards.audit_buffer import wire_audit
 from dashboards.models import AuditEvent, DataSource, ResultEntry
 from dashboards.tokens import create_token
-from pgwire.backend import DjangoBackend
-from pgwire.server import ServerOptions, WireServer
+from pgwire.django_backend import DjangoBackend
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine
 
 PASSWORD = "analyst-wire-pw"

@@ -11,11 +11,12 @@ import psycopg
 import pyarrow as pa
 import pytest
 
-from pgwire import datarows
-from pgwire.binary_format import encode_binary
-from pgwire.datarows import result_columns
-from pgwire.text_format import TextContext, encode_text, format_interval
-from pgwire.types import TYPES_BY_NAME, ColumnType, column_type
+from pgwire.encoding import data_rows
+from pgwire.encoding.binary import encode_binary
+from pgwire.encoding.data_rows import result_columns
+from pgwire.encoding.text import TextContext, encode_text, format_interval
+from pgwire.types.arrow import column_type
+from pgwire.types.builtin import TYPES_BY_NAME, ColumnType
 from tests.pgwire.reference import reference_dsn
 
 
@@ -127,6 +128,6 @@ def test_tiny_batches_encode_exactly_like_large_ones(formats: tuple[int, ...]) -
     )
     columns = result_columns(batch.schema, batch.schema.names, formats)
     context = TextContext()
-    tiny = bytes(datarows._encode_tiny(batch, columns, context))
-    assert tiny == bytes(datarows._encode_chunk(batch, columns, context))
-    assert b"".join(datarows.encode_rows(batch, columns, context)) == tiny
+    tiny = bytes(data_rows._encode_tiny(batch, columns, context))
+    assert tiny == bytes(data_rows._encode_chunk(batch, columns, context))
+    assert b"".join(data_rows.encode_rows(batch, columns, context)) == tiny

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgwire.server import ServerOptions
+from pgwire.server.listener import ServerOptions
 from tests.pgwire.conftest import PASSWORD, RunningServer, make_backend, running_server
 from tests.pgwire.rawclient import RawClient, cstring
 
@@ -89,9 +89,13 @@ def test_psql_catalog_commands(wire: RunningServer) -> None:
 
 
 SERVE_SCRIPT = """
+import os
 import sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+django.setup()  # the test backend derives its SCRAM keys with dashboards' function
 from tests.pgwire.conftest import make_backend
-from pgwire.server import run_server
+from pgwire.server.listener import run_server
 from pathlib import Path
 run_server(make_backend(Path(sys.argv[1])), port=int(sys.argv[2]))
 """

@@ -24,8 +24,8 @@ from django.utils import timezone
 from dashboards.models import DataSource, WireCredential
 from dashboards.tokens import create_token, scram_keys
 from dashboards.wire_credentials import ScramSecret
-from pgwire.backend import RECHECK_S, DjangoBackend
-from pgwire.server import ServerOptions, WireServer
+from pgwire.django_backend import RECHECK_S, DjangoBackend
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine
 from tests.pgwire.rawclient import RawClient, cstring, message, startup_packet
 

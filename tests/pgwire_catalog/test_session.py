@@ -7,7 +7,8 @@ import sqlglot
 
 from connectors.base import ColumnInfo, TableInfo
 from connectors.errors import EngineError, SqlSyntaxError, UndefinedObject
-from pgwire.catalog import DIALECT, CatalogSession, is_catalog_statement
+from pgwire.catalog import CatalogSession, is_catalog_statement
+from pgwire.sql.dialect import DIALECT
 from tests.pgwire_catalog.conftest import ANALYST_TABLES
 
 CATALOG_STATEMENTS = [
