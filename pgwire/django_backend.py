@@ -192,8 +192,8 @@ class DjangoBackend:
     ) -> QueryResult:
         plan = self._plan(principal, database, sql)
         if plan.is_constant:
-            schema, batches = self._constants.get(plan.fingerprint, lambda: _constant_result(plan))
-            return QueryResult(pa.RecordBatchReader.from_batches(schema, batches), lambda: None)
+            rows = self._constants.get(plan.fingerprint, lambda: _constant_result(plan))
+            return QueryResult(pa.RecordBatchReader.from_batches(*rows), lambda: None)
         is_cacheable = settings.PGWIRE_CACHE_MAX_AGE_S > 0 and bool(plan.tables)
         if is_cacheable:
             cached = self._cached(plan)

@@ -169,7 +169,7 @@ def _discard(session: Session, command: Discard, portal: Portal, described: bool
     if command.what == "all" and session.status != TransactionStatus.IDLE:
         raise PgError("DISCARD ALL cannot run inside a transaction block", sqlstate="25001")
     if command.what in ("all", "temp"):
-        session.executor.scratch.drop_all()
+        session.executor.temp_tables.drop_all()
     if command.what == "all":
         session.close_portals(keep=portal)
         session.statements.clear()

@@ -29,7 +29,7 @@ from pgwire.session.preparation import Prepared, Route
 from pgwire.session.results import OpenResult
 from pgwire.session.setting_queries import settings_call_table
 from pgwire.session.settings import SessionSettings, milliseconds
-from pgwire.session.temp_tables import Scratch, select_into_target
+from pgwire.session.temp_tables import TempTables, select_into_target
 from pgwire.sql.engine_names import needs_engine_names, to_engine_names
 from pgwire.sql.naming import declared_types, output_names
 from pgwire.sql.parameters import bind
@@ -90,7 +90,7 @@ class Executor:
         self.sink = sink
         self.settings = settings
         self.identity: Identity | None = None
-        self.scratch = Scratch()
+        self.temp_tables = TempTables()
         self._catalog: CatalogSession | None = None
         self._catalog_settings: dict[str, str] = {}
         self._scope_lock = threading.Lock()
@@ -164,7 +164,7 @@ class Executor:
         prepared = portal.prepared
         if prepared.expression is None:
             return prepared.sql
-        statement = self.scratch.inline(prepared.expression)
+        statement = self.temp_tables.inline(prepared.expression)
         if statement is not prepared.expression:
             return self._generated_sql(prepared, statement, portal.literals)
         values = portal.values
@@ -198,8 +198,8 @@ class Executor:
 
     def _open_engine(self, portal: Portal) -> OpenResult:
         prepared = portal.prepared
-        if prepared.expression is not None and self.scratch.touches(prepared.expression):
-            return self._open_scratch(portal)
+        if prepared.expression is not None and self.temp_tables.touches(prepared.expression):
+            return self._open_temp_tables(portal)
         sql = self._engine_sql(portal)
         who = self._who()
         with _StatementScope(self) as scope:
@@ -232,21 +232,21 @@ class Executor:
             self._result_names[prepared.sql] = known
         return known.schema, known.names
 
-    def _open_scratch(self, portal: Portal) -> OpenResult:
+    def _open_temp_tables(self, portal: Portal) -> OpenResult:
         """A statement on the session's temporary tables, or `SELECT … INTO` one."""
         statement = self._bound(portal)
         target = select_into_target(statement)
         if target is None:
-            rows, portal.tag = self.scratch.execute(statement)
+            rows, portal.tag = self.temp_tables.execute(statement)
             return OpenResult.from_table(rows) if rows is not None else OpenResult.empty()
         statement.set("into", None)
-        if self.scratch.touches(statement):
-            rows, _ = self.scratch.execute(statement)
+        if self.temp_tables.touches(statement):
+            rows, _ = self.temp_tables.execute(statement)
             assert rows is not None
         else:
             query = Prepared(statement.sql(dialect="postgres"), Route.ENGINE, expression=statement)
             rows = self._open_engine(Portal(query, (), [])).read_all()
-        self.scratch.create_from(target, rows)
+        self.temp_tables.create_from(target, rows)
         portal.tag = f"SELECT {rows.num_rows}"
         return OpenResult.empty()
 
@@ -307,8 +307,8 @@ class Executor:
         engine plans it with NULL parameters; None when it returns no rows."""
         if prepared.route == Route.EMPTY:
             return None
-        if prepared.expression is not None and self.scratch.touches(prepared.expression):
-            return self._describe_scratch(prepared)
+        if prepared.expression is not None and self.temp_tables.touches(prepared.expression):
+            return self._describe_temp_tables(prepared)
         if prepared.schema is None:
             probe = Portal(prepared, (), _null_literals(prepared), values=None)
             if prepared.route == Route.ENGINE:
@@ -320,14 +320,14 @@ class Executor:
         assert prepared.names is not None
         return OpenResult(prepared.schema, prepared.names, iter(())).columns(())
 
-    def _describe_scratch(self, prepared: Prepared) -> ResultColumns | None:
+    def _describe_temp_tables(self, prepared: Prepared) -> ResultColumns | None:
         """Only a plain SELECT on temporary tables has rows; describing must not run DDL."""
         statement = prepared.expression
         if not isinstance(statement, exp.Select) or select_into_target(statement) is not None:
             return None
         probe = bind(statement, _null_literals(prepared))
         assert isinstance(probe, exp.Select)
-        rows, _ = self.scratch.execute(probe.limit(0))
+        rows, _ = self.temp_tables.execute(probe.limit(0))
         assert rows is not None
         return OpenResult.from_table(rows).columns(())
 
@@ -355,7 +355,7 @@ class Executor:
 
     def close(self) -> None:
         self.cancel()
-        self.scratch.drop_all()
+        self.temp_tables.drop_all()
         if self._catalog is not None:
             self._catalog.close()
             self._catalog = None

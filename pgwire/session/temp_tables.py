@@ -41,7 +41,7 @@ def select_into_target(expression: exp.Expression) -> exp.Table | None:
     return into.this if into is not None and isinstance(into.this, exp.Table) else None
 
 
-class Scratch:
+class TempTables:
     def __init__(self) -> None:
         self._connection: duckdb.DuckDBPyConnection | None = None
         self.tables: set[str] = set()

@@ -85,14 +85,14 @@ def _figure_name(node: exp.Expression) -> tuple[str | None, int]:
         projections = select.expressions if isinstance(select, exp.Select) else []
         return _figure_name(projections[0]) if len(projections) == 1 else (None, _NONE)
     if isinstance(node, exp.Cast):
-        name, strength = _figure_name(node.this)
-        return (name, strength) if strength == _STRONG else (pg_type_name(node.to), _WEAK)
+        inner = _figure_name(node.this)
+        return inner if inner[1] == _STRONG else (pg_type_name(node.to), _WEAK)
     if isinstance(node, exp.Case):
         default = node.args.get("default")
-        name, strength = _figure_name(default) if default is not None else (None, _NONE)
-        return (name, strength) if strength == _STRONG else ("case", _WEAK)
-    name = function_name(node)
-    return (name, _STRONG) if name is not None else (None, _NONE)
+        inner = _figure_name(default) if default is not None else (None, _NONE)
+        return inner if inner[1] == _STRONG else ("case", _WEAK)
+    called = function_name(node)
+    return (called, _STRONG) if called is not None else (None, _NONE)
 
 
 def function_name(node: exp.Expression) -> str | None:
