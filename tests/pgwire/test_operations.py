@@ -56,7 +56,7 @@ def test_shutdown_lets_a_running_statement_finish(database_file: Path) -> None:
         time.sleep(0.3)
     worker.join(20)
     assert counted == [(120_000_000,)]
-    with pytest.raises(psycopg.OperationalError):
+    with pytest.raises(psycopg.errors.AdminShutdown, match="terminating connection"):
         idle.execute("SELECT 1")
 
 
