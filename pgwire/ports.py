@@ -2,7 +2,7 @@
 
 The protocol core (codec, session, server) reaches users, grants, data sources and the
 governance function only through a `Backend`. The Django implementation lives in
-`pgwire/backend.py`, the one module of this package that imports Django; tests may use
+`pgwire/django_backend.py`, the one module of this package that imports Django; tests may use
 any other implementation.
 """
 
@@ -31,7 +31,7 @@ class ScramVerifier:
     """A SCRAM-SHA-256 verifier (RFC 5802): what the server stores instead of a password.
 
     A Django `pbkdf2_sha256$iterations$salt$hash` password hash is the SaltedPassword, so
-    `pgwire.auth.verifier_from_django_hash` derives this without the password.
+    `pgwire.server.scram.verifier_from_django_hash` derives this without the password.
     """
 
     salt: bytes
@@ -123,7 +123,7 @@ class Backend(Protocol):
         """The principal's view of `database`, at the start of session `session_id`. The
         backend may keep resources for the session until `end_session` (e.g. the engine
         kept open, so each statement does not reopen it). Raises
-        pgwire.errors.UnknownDatabase (3D000) when it does not exist or the principal may
+        pgwire.protocol.errors.UnknownDatabase (3D000) when it does not exist or the principal may
         not use it."""
 
     def run(

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from connectors.base import ColumnInfo
 from connectors.sql.parse import parse_statement
-from pgwire.types import column_type
+from pgwire.types.arrow import column_type
 
 SAVED_SCHEMA = "saved"
 # one schema per dashboard; the prefix keeps them apart from `saved`, `public` and the

@@ -101,7 +101,7 @@ def plan_query(
         if not _may_use(user, datasource):
             raise QueryRefused(f"you may not query data source {datasource.name}")
         engine_dialect = dialect_of(datasource)
-        specs = _parameter_specs(parameter_specs, values)
+        specs = parameter_specs_of(parameter_specs, values)
         analysis = _analyse(
             sql, dialect or engine_dialect, engine_dialect, specs, values, datasource.max_rows
         )
@@ -215,9 +215,10 @@ def _analysis_of(
     )
 
 
-def _parameter_specs(
+def parameter_specs_of(
     declared: list[dict[str, Any]] | None, values: Mapping[str, Any]
 ) -> dict[str, ParameterSpec]:
+    """The specs parameters are bound with: the declared ones, else inferred from `values`."""
     if declared:
         return {spec["name"]: declared_spec(spec) for spec in declared}
     return {name: infer_spec(name, value) for name, value in values.items()}

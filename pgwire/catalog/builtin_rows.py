@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pgwire.catalog import oids
 from pgwire.catalog.content import CatalogContent
-from pgwire.catalog.types import DATA
+
+#: what dump_builtins.py dumped from a real PostgreSQL server
+DATA = Path(__file__).parent / "data"
 
 Row = dict[str, Any]
 

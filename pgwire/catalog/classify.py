@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from pgwire.catalog.naming import NODE_NAMES
 from pgwire.catalog.relations import find_relation
-from pgwire.catalog.rewrite import CATALOG_SCHEMAS, FUNCTION_RENAMES, REG_TYPES, pg_type_name
+from pgwire.catalog.rewrite import CATALOG_SCHEMAS, FUNCTION_RENAMES, REG_TYPES, SPECIAL_FUNCTIONS
+from pgwire.types.engine import pg_type_name
 
-SESSION_FUNCTION_NODES = tuple(
-    node
-    for node, name in NODE_NAMES.items()
-    if name
-    in (
-        "version",
-        "current_schema",
-        "current_schemas",
-        "current_database",
-        "current_catalog",
-        "current_user",
-        "session_user",
-    )
-)
+# sqlglot nodes of the session functions (version(), current_schema, …)
+SESSION_FUNCTION_NODES = tuple(SPECIAL_FUNCTIONS)
 CATALOG_FUNCTIONS = frozenset(
     {
         *FUNCTION_RENAMES,

@@ -10,7 +10,8 @@ from typing import Any
 from connectors.base import ConstraintKind, TableInfo
 from pgwire.catalog.content import CatalogConstraint, CatalogContent
 from pgwire.catalog.definitions import index_definition
-from pgwire.catalog.types import builtin_types_by_oid, pg_type_for
+from pgwire.types.builtin import TYPE_ROWS_BY_OID
+from pgwire.types.engine import pg_type_for
 
 Row = dict[str, Any]
 
@@ -26,7 +27,7 @@ MATCH_SIMPLE = "s"
 
 def _collation(table: TableInfo, attnum: int) -> int:
     pg_type = pg_type_for(table.columns[attnum - 1].type)
-    return int(builtin_types_by_oid()[pg_type.oid]["typcollation"])
+    return int(TYPE_ROWS_BY_OID[pg_type.oid]["typcollation"])
 
 
 # ---------------------------------------------------------------- pg_catalog

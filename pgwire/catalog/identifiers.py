@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pgwire.catalog.types import DATA
+from pgwire.catalog.builtin_rows import DATA
 
 PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from pgwire.catalog.relations import Relation, find_shadow_relation
+from pgwire.sql.naming import function_name
+from pgwire.types.engine import pg_type_name
 
 FUNCTION_TYPES = {
     **dict.fromkeys(
@@ -41,8 +43,11 @@ FUNCTION_TYPES = {
             "replace",
             "concat",
             "btrim",
+            "ltrim",
+            "rtrim",
             "trim",
             "substring",
+            "substr",
             "upper",
             "lower",
         ],
@@ -94,23 +99,6 @@ FUNCTION_TYPES = {
     "txid_current": "int8",
     "count": "int8",
     "row_number": "int8",
-}
-NODE_FUNCTIONS: dict[type[exp.Expression], str] = {
-    exp.CurrentVersion: "version",
-    exp.CurrentSchema: "current_schema",
-    exp.CurrentSchemas: "current_schemas",
-    exp.CurrentDatabase: "current_database",
-    exp.CurrentCatalog: "current_catalog",
-    exp.CurrentUser: "current_user",
-    exp.SessionUser: "session_user",
-    exp.Count: "count",
-    exp.RowNumber: "row_number",
-    exp.Substring: "substring",
-    exp.Trim: "btrim",
-    exp.Upper: "upper",
-    exp.Lower: "lower",
-    exp.Exists: "exists",
-    exp.Format: "format",
 }
 BOOLEAN_NODES = (exp.Predicate, exp.Connector, exp.Not, exp.Is, exp.In, exp.Between)
 
@@ -194,8 +182,6 @@ def expression_type(
     if isinstance(node, exp.Alias | exp.Paren):
         return expression_type(node.this, select, tree, depth + 1)
     if isinstance(node, exp.Cast):
-        from pgwire.catalog.rewrite import pg_type_name
-
         return pg_type_name(node.to)
     if isinstance(node, exp.Column):
         return _column_type(node, select, tree, depth)
@@ -213,11 +199,8 @@ def expression_type(
         return expression_type(branch, select, tree, depth + 1) if branch else None
     if isinstance(node, exp.Coalesce):
         return expression_type(node.this, select, tree, depth + 1)
-    if type(node) in NODE_FUNCTIONS:
-        return FUNCTION_TYPES.get(NODE_FUNCTIONS[type(node)])
-    if isinstance(node, exp.Anonymous):
-        return FUNCTION_TYPES.get(node.name.lower())
-    return None
+    name = function_name(node)
+    return FUNCTION_TYPES.get(name) if name is not None else None
 
 
 def output_types(tree: exp.Expression) -> list[str | None] | None:

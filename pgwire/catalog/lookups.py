@@ -16,7 +16,8 @@ import pyarrow as pa
 from pgwire.catalog.content import DEFAULT_SCHEMA
 from pgwire.catalog.identifiers import quote_identifier, quote_qualified
 from pgwire.catalog.tables import merged_settings
-from pgwire.catalog.types import format_type, pg_type_for
+from pgwire.types.builtin import format_type
+from pgwire.types.engine import pg_type_for
 
 Catalog = Mapping[tuple[str, str], pa.Table]
 

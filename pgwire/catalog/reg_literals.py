@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from connectors.errors import EngineError, UndefinedObject
 from pgwire.catalog.lookups import Lookups
-from pgwire.catalog.rewrite import pg_type_name
+from pgwire.types.engine import pg_type_name
 
 
 def _regclass(lookups: Lookups, text: str) -> int:

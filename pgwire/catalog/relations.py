@@ -12,7 +12,8 @@ from functools import cache
 
 import pyarrow as pa
 
-from pgwire.catalog.types import DATA, builtin_types_by_oid
+from pgwire.catalog.builtin_rows import DATA
+from pgwire.types.builtin import TYPES_BY_OID
 
 #: schemas clients name, and the private DuckDB schemas their relations live in
 SHADOW_SCHEMAS = {"pg_catalog": "dw_pg_catalog", "information_schema": "dw_information_schema"}
@@ -92,7 +93,7 @@ def catalog_relations() -> dict[tuple[str, str], Relation]:
     relations = {}
     for row in json.loads((DATA / "relations.json").read_text()):
         columns = tuple(
-            Column(name, builtin_types_by_oid()[type_oid]["typname"], type_oid, typmod, notnull)
+            Column(name, TYPES_BY_OID[type_oid].name, type_oid, typmod, notnull)
             for name, type_oid, typmod, notnull in row["columns"]
         )
         relation = Relation(

@@ -14,8 +14,7 @@ import pyarrow.compute as pc
 
 from pgwire.catalog.lookups import Lookups
 from pgwire.catalog.relations import ARROW_TYPES
-
-PG_TYPE_KEY = b"pg_type"
+from pgwire.types.arrow import PG_TYPE_METADATA_KEY
 
 # PostgreSQL type of a result column whose origin the lineage could not tell.
 FALLBACK_TYPES: list[tuple[Callable[[pa.DataType], bool], str]] = [
@@ -90,7 +89,9 @@ def to_pg_result(
         if pg_type is None or converted is None:
             pg_type, converted = fallback_type(column.type), column
         fields.append(
-            pa.field(names[index], converted.type, metadata={PG_TYPE_KEY: pg_type.encode()})
+            pa.field(
+                names[index], converted.type, metadata={PG_TYPE_METADATA_KEY: pg_type.encode()}
+            )
         )
         columns.append(converted)
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))

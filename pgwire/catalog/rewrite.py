@@ -1,35 +1,29 @@
 """Rewrite a client's catalog query (PostgreSQL) into DuckDB SQL over the shadow catalog.
 
-A pipeline of small passes over the sqlglot tree, in the order of `PASSES`; each takes the
-tree and returns it (possibly changed in place). None of them looks at the SQL text.
+Two pipelines of small passes over the sqlglot tree: `PREPARE_PASSES` (PostgreSQL's meaning
+kept, so result types can be read from the tree after them) and `TRANSLATE_PASSES` (into
+DuckDB's syntax). Each pass takes the tree and returns it (possibly changed in place); none
+of them looks at the SQL text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, cast
+from collections.abc import Callable
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-from connectors.errors import ParameterError, UndefinedObject
-from pgwire.catalog.dialect import DIALECT
-from pgwire.catalog.naming import name_projections
+from connectors.errors import UndefinedObject
 from pgwire.catalog.relations import ZERO_BASED_ARRAY_TYPES, find_relation
 from pgwire.catalog.system_columns import resolve_tableoid
-from pgwire.catalog.types import pg_type_for
+from pgwire.sql.dialect import DIALECT
+from pgwire.sql.naming import name_projections
+from pgwire.types.engine import pg_type_name
 
 CATALOG_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 
-# information_schema's domains, shown (and cast) as their base types.
-DOMAIN_BASE_TYPES = {
-    "sql_identifier": "name",
-    "character_data": "varchar",
-    "yes_or_no": "varchar",
-    "cardinal_number": "int4",
-    "time_stamp": "timestamptz",
-}
 REG_TYPES = frozenset(
     {
         "regclass",
@@ -75,20 +69,6 @@ DUCKDB_TYPES = {
 }
 
 
-def pg_type_name(data_type: exp.DataType) -> str:
-    """The pg_type.typname a cast target names (`"char"` → char, `oid[]` → _oid)."""
-    if data_type.this == exp.DataType.Type.ARRAY and data_type.expressions:
-        element = data_type.expressions[0]
-        return "_" + pg_type_name(element) if isinstance(element, exp.DataType) else "_text"
-    if isinstance(data_type, exp.ObjectIdentifier) or (
-        data_type.this == exp.DataType.Type.USERDEFINED
-    ):
-        raw = data_type.args.get("kind") or data_type.this
-        name = str(raw).rsplit(".", 1)[-1].strip('"').lower()
-        return DOMAIN_BASE_TYPES.get(name, name)
-    return pg_type_for(data_type.sql("postgres")).name
-
-
 def duckdb_type(pg_name: str) -> exp.DataType:
     """The DuckDB type a value of PostgreSQL type `pg_name` is stored and cast as."""
     if pg_name.startswith("_"):
@@ -97,24 +77,6 @@ def duckdb_type(pg_name: str) -> exp.DataType:
 
 
 # ---------------------------------------------------------------- passes
-
-
-def bind_parameters(tree: exp.Expression, params: Sequence[Any]) -> exp.Expression:
-    """Replace `$n` with the n-th bound value as a literal (values arrive already decoded).
-
-    Raises ParameterError when the statement names a parameter that was not bound.
-    """
-
-    def literal(node: exp.Expression) -> exp.Expression:
-        if not (isinstance(node, exp.Parameter) and node.name.isdigit()):
-            return node
-        index = int(node.name)
-        if index > len(params):
-            raise ParameterError(f"there is no parameter ${index}")
-        # convert() is annotated with the abstract Expr; it always builds a concrete node.
-        return cast(exp.Expression, exp.convert(params[index - 1]))
-
-    return tree.transform(literal)
 
 
 def normalize_names(tree: exp.Expression) -> exp.Expression:
@@ -523,9 +485,9 @@ def parse(sql: str) -> exp.Expression:
     return cast(exp.Expression, sqlglot.parse_one(sql, read=DIALECT))
 
 
-def prepare(tree: exp.Expression, params: Sequence[Any] = ()) -> exp.Expression:
-    """A copy of the client's statement with parameters bound and catalog names redirected."""
-    tree = normalize_names(bind_parameters(tree.copy(), params))
+def prepare(tree: exp.Expression) -> exp.Expression:
+    """A copy of the client's statement (parameters bound) with catalog names redirected."""
+    tree = normalize_names(tree.copy())
     for rewrite_pass in PREPARE_PASSES:
         tree = rewrite_pass(tree)
     return tree

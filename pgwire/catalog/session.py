@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -138,11 +137,11 @@ class CatalogSession:
         self._connection.close()
         self._connection = self._open()
 
-    def execute(self, statement: str | exp.Expression, params: Sequence[Any] = ()) -> pa.Table:
+    def execute(self, statement: str | exp.Expression) -> pa.Table:
         """Run one catalog query and return its rows as PostgreSQL would.
 
         `statement` is PostgreSQL SQL or a tree parsed from it (best with
-        `pgwire.catalog.dialect.DIALECT`); `params` are the bound values of `$1…$n`.
+        `pgwire.sql.dialect.DIALECT`); `params` are the bound values of `$1…$n`.
         Raises SqlSyntaxError (42601), UndefinedObject (42P01), ParameterError (22023) or
         EngineError with a PostgreSQL SQLSTATE.
         """
@@ -150,7 +149,7 @@ class CatalogSession:
             tree = rewrite.parse(statement) if isinstance(statement, str) else statement
         except ParseError as error:
             raise SqlSyntaxError(str(error).splitlines()[0]) from error
-        prepared = resolve_reg_literals(rewrite.prepare(tree, params), self._lookups)
+        prepared = resolve_reg_literals(rewrite.prepare(tree), self._lookups)
         types = output_types(prepared)
         translated = rewrite.translate(prepared)
         sql = translated.sql(dialect="duckdb")

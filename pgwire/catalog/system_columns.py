@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from pgwire.catalog.dialect import DIALECT
 from pgwire.catalog.relations import Relation, find_shadow_relation
+from pgwire.sql.dialect import DIALECT
 
 TABLEOID = "tableoid"
 

@@ -17,7 +17,8 @@ from pgwire.catalog import constraint_rows, oids
 from pgwire.catalog.builtin_rows import am_rows, cast_rows, language_rows, proc_rows, range_rows
 from pgwire.catalog.content import DEFAULT_SCHEMA, CatalogContent, display_schema
 from pgwire.catalog.relations import Relation, catalog_relations
-from pgwire.catalog.types import PgType, builtin_type_rows, builtin_types_by_oid, pg_type_for
+from pgwire.types.builtin import TYPE_ROWS, TYPE_ROWS_BY_OID, TYPES_BY_OID, ColumnType
+from pgwire.types.engine import pg_type_for
 
 Row = dict[str, Any]
 
@@ -79,7 +80,7 @@ def _role_oid(username: str) -> int:
     return oids.stable_oid("role", username)
 
 
-def _column_type(column: ColumnInfo) -> PgType:
+def _column_type(column: ColumnInfo) -> ColumnType:
     return pg_type_for(column.type)
 
 
@@ -189,8 +190,10 @@ def _reltuples(table: TableInfo) -> float:
     return -1.0 if table.row_count is None else float(table.row_count)
 
 
-def _attribute_row(relid: int, attnum: int, name: str, pg_type: PgType, is_not_null: bool) -> Row:
-    type_row = builtin_types_by_oid()[pg_type.oid]
+def _attribute_row(
+    relid: int, attnum: int, name: str, pg_type: ColumnType, is_not_null: bool
+) -> Row:
+    type_row = TYPE_ROWS_BY_OID[pg_type.oid]
     return {
         "attrelid": relid,
         "attname": name,
@@ -220,7 +223,7 @@ def _attribute_row(relid: int, attnum: int, name: str, pg_type: PgType, is_not_n
 def attribute_rows(content: CatalogContent) -> Iterator[Row]:
     for relation in catalog_relations().values():
         for attnum, column in enumerate(relation.columns, start=1):
-            pg_type = PgType(column.type_oid, column.type_name, column.typmod)
+            pg_type = ColumnType(TYPES_BY_OID[column.type_oid], column.typmod)
             yield _attribute_row(relation.oid, attnum, column.name, pg_type, column.is_not_null)
     for table in content.tables:
         for attnum, info in enumerate(table.columns, start=1):
@@ -238,8 +241,8 @@ def attribute_rows(content: CatalogContent) -> Iterator[Row]:
 
 
 def type_rows(content: CatalogContent) -> Iterator[Row]:
-    yield from builtin_type_rows()
-    record = {row["typname"]: row for row in builtin_type_rows()}["record"]
+    yield from TYPE_ROWS
+    record = {row["typname"]: row for row in TYPE_ROWS}["record"]
     for table in content.tables:
         common = {
             "typnamespace": content.namespace_oid(table.schema),
@@ -274,7 +277,7 @@ def type_rows(content: CatalogContent) -> Iterator[Row]:
             "typreceive": record["typreceive"],
             "typsend": record["typsend"],
         }
-        array_type = builtin_types_by_oid()[record["typarray"]]
+        array_type = TYPE_ROWS_BY_OID[record["typarray"]]
         yield common | {
             "oid": content.rowtype_array_oid(table),
             "typname": f"_{table.name}",
@@ -488,7 +491,7 @@ BINARY_PRECISION = {"int2": 16, "int4": 32, "int8": 64, "float4": 24, "float8": 
 DATETIME_TYPES = frozenset({"date", "time", "timetz", "timestamp", "timestamptz", "interval"})
 
 
-def _numeric_facts(pg_type: PgType) -> Row:
+def _numeric_facts(pg_type: ColumnType) -> Row:
     if pg_type.name in BINARY_PRECISION:
         precision = BINARY_PRECISION[pg_type.name]
         scale = 0 if pg_type.name.startswith("int") else None
@@ -506,13 +509,13 @@ def _numeric_facts(pg_type: PgType) -> Row:
     return {}
 
 
-def _data_type(pg_type: PgType) -> str:
+def _data_type(pg_type: ColumnType) -> str:
     if pg_type.element is not None:
         return "ARRAY"
-    return PgType(pg_type.oid, pg_type.name).sql_name
+    return ColumnType(pg_type.pg_type).sql_name
 
 
-def _column_facts(pg_type: PgType) -> Row:
+def _column_facts(pg_type: ColumnType) -> Row:
     facts = _numeric_facts(pg_type)
     if pg_type.name in ("varchar", "bpchar") and pg_type.typmod >= 0:
         facts["character_maximum_length"] = pg_type.typmod - 4

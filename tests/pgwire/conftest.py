@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pgwire.server import ServerOptions, WireServer
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.pgwire.duck_backend import DuckBackend
 
 PASSWORD = "s3cret-pw"

@@ -13,9 +13,8 @@ from connectors.base import Connector, SourceSettings
 from connectors.errors import ConnectorError, QueryRefused
 from connectors.sql.classify import classify
 from connectors.sql.parse import parse_statement
-from pgwire.auth import verifier_from_password
-from pgwire.errors import UnknownDatabase
-from pgwire.pins import EnginePins
+from dashboards.identity.scram import scram_keys
+from pgwire.engine_pool import EnginePool
 from pgwire.ports import (
     CancelScope,
     CatalogHandle,
@@ -24,6 +23,7 @@ from pgwire.ports import (
     ScramVerifier,
     SessionState,
 )
+from pgwire.protocol.errors import UnknownDatabase
 
 ITERATIONS = 4096
 
@@ -33,7 +33,12 @@ def _verifier(password: str, username: str, principal: Principal) -> ScramVerifi
     """Stored per user, as PostgreSQL does: a login then costs no hashing."""
     # 16 bytes like PostgreSQL's: pg8000's SCRAM library refuses salts under 12 bytes
     salt = f"salt-{username}".encode().ljust(16, b".")
-    return verifier_from_password(password, salt, ITERATIONS, principal)
+    return _verifier_from_password(password, salt, principal)
+
+
+def _verifier_from_password(password: str, salt: bytes, principal: Principal) -> ScramVerifier:
+    stored_key, server_key = scram_keys(password, salt, ITERATIONS)
+    return ScramVerifier(salt, ITERATIONS, stored_key, server_key, principal)
 
 
 @dataclass
@@ -43,10 +48,10 @@ class DuckBackend:
     tokens: dict[str, str] = field(default_factory=dict)  # token → username
     scram_tokens: bool = False
     ended_sessions: list[int] = field(default_factory=list)
-    pins: EnginePins = field(init=False)
+    engines: EnginePool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pins = EnginePins(self._connector)
+        self.engines = EnginePool(self._connector)
 
     def _principal(self, username: str) -> Principal:
         return Principal(username, sorted(self.passwords).index(username) + 1)
@@ -56,9 +61,7 @@ class DuckBackend:
             if not self.scram_tokens:
                 return []
             return [
-                verifier_from_password(
-                    token, b"token-salt-16byte", ITERATIONS, self._principal(user)
-                )
+                _verifier_from_password(token, b"token-salt-16byte", self._principal(user))
                 for token, user in self.tokens.items()
             ]
         password = self.passwords.get(username)
@@ -79,8 +82,8 @@ class DuckBackend:
     ) -> CatalogHandle:
         if database not in self.databases:
             raise UnknownDatabase(f'database "{database}" does not exist')
-        self.pins.hold(database, session_id)
-        tables = self.pins.tables(database)
+        self.engines.hold(database, session_id)
+        tables = self.engines.tables(database)
         return CatalogHandle(database, principal, tables, sorted(self.databases), "duckdb")
 
     def _connector(self, database: str) -> Connector:
@@ -116,7 +119,7 @@ class DuckBackend:
             result.close()
 
     def end_session(self, session_id: int) -> None:
-        self.pins.release(session_id)
+        self.engines.release(session_id)
         self.ended_sessions.append(session_id)
 
 

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import threading
-import time
 from decimal import Decimal
 
 import asyncpg
@@ -120,10 +119,8 @@ def test_cancel_request_stops_a_running_query(wire: RunningServer) -> None:
     with psycopg.connect(wire.dsn(), autocommit=True) as connection:
         timer = threading.Timer(0.5, connection.cancel_safe)
         timer.start()
-        started = time.monotonic()
-        with pytest.raises(psycopg.errors.QueryCanceled):
+        with pytest.raises(psycopg.errors.QueryCanceled, match="due to user request"):
             connection.execute(LONG_QUERY)
-        assert time.monotonic() - started < 20
         assert connection.execute("SELECT 1").fetchone() == (1,)
 
 

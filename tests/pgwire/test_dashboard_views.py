@@ -23,7 +23,7 @@ from dashboards.boards.sharing import share_dashboard, unshare_dashboard
 from dashboards.boards.visualizations import create_visualization
 from dashboards.library.queries import create_saved_query
 from dashboards.models import AuditEvent, Dashboard, DataSource, FilterType, SharePermission
-from pgwire.backend import RECHECK_S
+from pgwire.django_backend import RECHECK_S
 from pgwire.saved_views import MAX_NAME_BYTES, dashboard_schema_names, dataset_view_name
 from tests.pgwire.test_django_backend import PASSWORD, Served, _fast_hash, psql_lines, served
 

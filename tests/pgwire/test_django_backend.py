@@ -17,8 +17,8 @@ from django.contrib.auth.models import User
 from dashboards.audit.batches import wire_audit
 from dashboards.identity.tokens import create_token
 from dashboards.models import AuditEvent, DataSource, ResultEntry
-from pgwire.backend import DjangoBackend
-from pgwire.server import ServerOptions, WireServer
+from pgwire.django_backend import DjangoBackend
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine
 
 PASSWORD = "analyst-wire-pw"

@@ -11,11 +11,12 @@ import psycopg
 import pyarrow as pa
 import pytest
 
-from pgwire import datarows
-from pgwire.binary_format import encode_binary
-from pgwire.datarows import result_columns
-from pgwire.text_format import TextContext, encode_text, format_interval
-from pgwire.types import TYPES_BY_NAME, ColumnType, column_type
+from pgwire.encoding import data_rows
+from pgwire.encoding.binary import encode_binary
+from pgwire.encoding.data_rows import result_columns
+from pgwire.encoding.text import TextContext, encode_text, format_interval
+from pgwire.types.arrow import column_type
+from pgwire.types.builtin import TYPES_BY_NAME, ColumnType
 from tests.pgwire.reference import reference_dsn
 
 
@@ -110,23 +111,51 @@ def test_bytea_text_and_binary(postgres: psycopg.Connection) -> None:
     )
 
 
-@pytest.mark.parametrize("formats", [(0,), (1,), (0, 1, 0, 1, 0, 1, 0)])
-def test_tiny_batches_encode_exactly_like_large_ones(formats: tuple[int, ...]) -> None:
-    batch = pa.record_batch(
-        {
-            "i": pa.array([1, None, -7, 2**40], pa.int64()),
-            "s": pa.array(["a", "é ü", None, ""]),
-            "d": pa.array(["region_1", "x", "x", None]).dictionary_encode(),
-            "b": pa.array([True, False, None, True]),
-            "n": pa.array(
-                [Decimal("1.50"), None, Decimal("-0.01"), Decimal("10")], pa.decimal128(9, 2)
-            ),
-            "f": pa.array([0.1, None, float("inf"), -2.5]),
-            "t": pa.array([0, 86_400_000_000, None, 1], pa.timestamp("us")),
-        }
-    )
+ROWS = {
+    "i": pa.array([1, None, -7, 2**40], pa.int64()),
+    "s": pa.array(["a", "é ü", None, ""]),
+    "d": pa.array(["region_1", "x", "x", None]).dictionary_encode(),
+    "b": pa.array([True, False, None, True]),
+    "n": pa.array([Decimal("1.50"), None, Decimal("-0.01"), Decimal("10")], pa.decimal128(9, 2)),
+    "f": pa.array([0.1, None, float("inf"), -2.5]),
+    "t": pa.array([0, 86_400_000_000, None, 1], pa.timestamp("us")),
+}
+
+
+def _data_rows(batch: pa.RecordBatch, formats: tuple[int, ...]) -> bytes:
     columns = result_columns(batch.schema, batch.schema.names, formats)
-    context = TextContext()
-    tiny = bytes(datarows._encode_tiny(batch, columns, context))
-    assert tiny == bytes(datarows._encode_chunk(batch, columns, context))
-    assert b"".join(datarows.encode_rows(batch, columns, context)) == tiny
+    return b"".join(bytes(chunk) for chunk in data_rows.encode_rows(batch, columns, TextContext()))
+
+
+def _values(messages: bytes) -> list[list[bytes | None]]:
+    """The column values of each DataRow message, as a client reads them."""
+    rows, offset = [], 0
+    while offset < len(messages):
+        assert messages[offset : offset + 1] == b"D"
+        (length,) = struct.unpack_from("!i", messages, offset + 1)
+        (count,) = struct.unpack_from("!h", messages, offset + 5)
+        position, row = offset + 7, []
+        for _ in range(count):
+            (size,) = struct.unpack_from("!i", messages, position)
+            position += 4
+            row.append(None if size < 0 else messages[position : position + size])
+            position += max(size, 0)
+        rows.append(row)
+        offset += 1 + length
+    return rows
+
+
+def test_data_rows_carry_postgres_text_values() -> None:
+    assert _values(_data_rows(pa.record_batch(ROWS), (0,))) == [
+        [b"1", b"a", b"region_1", b"t", b"1.50", b"0.1", b"1970-01-01 00:00:00"],
+        [None, "é ü".encode(), b"x", b"f", None, None, b"1970-01-02 00:00:00"],
+        [b"-7", None, b"x", None, b"-0.01", b"Infinity", None],
+        [b"1099511627776", b"", None, b"t", b"10.00", b"-2.5", b"1970-01-01 00:00:00.000001"],
+    ]
+
+
+@pytest.mark.parametrize("formats", [(0,), (1,), (0, 1, 0, 1, 0, 1, 0)])
+def test_a_rows_bytes_do_not_depend_on_the_size_of_its_batch(formats: tuple[int, ...]) -> None:
+    small = pa.record_batch(ROWS)
+    large = pa.Table.from_batches([small] * 500).combine_chunks().to_batches()[0]
+    assert _data_rows(large, formats) == _data_rows(small, formats) * 500

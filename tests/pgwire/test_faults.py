@@ -93,10 +93,8 @@ def test_a_slow_reader_does_not_hold_back_other_sessions(wire: RunningServer) ->
     client.login("ann", PASSWORD)
     client.send(query("SELECT * FROM big, (VALUES (1), (2), (3)) t(x)"))
     time.sleep(0.5)  # the server is now blocked on this client's full socket
-    started = time.monotonic()
     for _ in range(5):
-        _server_still_serves(wire)
-    assert time.monotonic() - started < 5
+        _server_still_serves(wire)  # each within its connect timeout
     slow.close()
 
 

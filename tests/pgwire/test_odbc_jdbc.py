@@ -57,7 +57,7 @@ def test_psqlodbc_connects_browses_and_queries(
         ]
         assert columns[:3] == [("id", "int4"), ("name", "varchar"), ("price", "numeric")]
         assert len(cursor.execute("SELECT id FROM big WHERE id < 2500").fetchall()) == 2500
-        with pytest.raises(pyodbc.Error):
+        with pytest.raises(pyodbc.Error, match=r"42P01.*no_such_table"):
             cursor.execute("SELECT * FROM no_such_table")
         assert cursor.execute("SELECT 7").fetchone()[0] == 7
     finally:

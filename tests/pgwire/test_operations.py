@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgwire.server import ServerOptions
+from pgwire.server.listener import ServerOptions
 from tests.pgwire.conftest import PASSWORD, RunningServer, make_backend, running_server
 from tests.pgwire.rawclient import RawClient, cstring
 
@@ -56,7 +56,7 @@ def test_shutdown_lets_a_running_statement_finish(database_file: Path) -> None:
         time.sleep(0.3)
     worker.join(20)
     assert counted == [(120_000_000,)]
-    with pytest.raises(psycopg.OperationalError):
+    with pytest.raises(psycopg.errors.AdminShutdown, match="terminating connection"):
         idle.execute("SELECT 1")
 
 
@@ -89,9 +89,13 @@ def test_psql_catalog_commands(wire: RunningServer) -> None:
 
 
 SERVE_SCRIPT = """
+import os
 import sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+django.setup()  # the test backend derives its SCRAM keys with dashboards' function
 from tests.pgwire.conftest import make_backend
-from pgwire.server import run_server
+from pgwire.server.listener import run_server
 from pathlib import Path
 run_server(make_backend(Path(sys.argv[1])), port=int(sys.argv[2]))
 """

@@ -41,8 +41,8 @@ from django.contrib.auth.models import User
 
 from dashboards.audit.batches import wire_audit
 from dashboards.models import DataSource
-from pgwire.backend import DjangoBackend
-from pgwire.server import ServerOptions, WireServer
+from pgwire.django_backend import DjangoBackend
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.pgwire.reference import reference_dsn
 
 QUERIES = Path(__file__).parent / "fixtures" / "postgres_dialect.sql"

@@ -32,7 +32,7 @@ def test_filter_table_is_filled_and_read_in_its_session_only(wire: RunningServer
         assert inserted.statusmessage == "INSERT 0 2"
         rows = mine.execute('SELECT "name" FROM "#Tableau_F" ORDER BY 1').fetchall()
         assert rows == [("item 1",), ("item 2",)]
-        with pytest.raises(psycopg.Error):
+        with pytest.raises(psycopg.errors.UndefinedTable, match="#Tableau_F"):
             other.execute('SELECT * FROM "#Tableau_F"')
 
 
@@ -44,7 +44,7 @@ def test_select_into_materialises_a_governed_query(wire: RunningServer) -> None:
         assert cursor.statusmessage == "SELECT 3"
         assert connection.execute('SELECT count(*) FROM "#Tableau_I"').fetchone() == (3,)
         connection.execute("DISCARD TEMP")
-        with pytest.raises(psycopg.Error):
+        with pytest.raises(psycopg.errors.UndefinedTable, match="#Tableau_I"):
             connection.execute('SELECT * FROM "#Tableau_I"')
 
 

@@ -25,8 +25,8 @@ from dashboards.identity.scram import scram_keys
 from dashboards.identity.tokens import create_token
 from dashboards.identity.wire_credentials import ScramSecret
 from dashboards.models import DataSource, WireCredential
-from pgwire.backend import RECHECK_S, DjangoBackend
-from pgwire.server import ServerOptions, WireServer
+from pgwire.django_backend import RECHECK_S, DjangoBackend
+from pgwire.server.listener import ServerOptions, WireServer
 from tests.conftest import build_duckdb_source, run_coroutine
 from tests.pgwire.rawclient import RawClient, cstring, message, startup_packet
 

@@ -1,4 +1,5 @@
-"""Regenerate pgwire/catalog/data/*.json from a real PostgreSQL server.
+"""Regenerate pgwire/catalog/data/*.json and pgwire/types/pg_type.json from a real
+PostgreSQL server.
 
 Usage: python tests/pgwire_catalog/dump_builtins.py "host=127.0.0.1 user=postgres dbname=test"
 
@@ -18,6 +19,7 @@ from pathlib import Path
 import psycopg
 
 DATA = Path(__file__).resolve().parents[2] / "pgwire" / "catalog" / "data"
+TYPES = Path(__file__).resolve().parents[2] / "pgwire" / "types"
 
 CATALOG_RELATIONS = {
     "pg_catalog": [
@@ -164,7 +166,8 @@ GROUP BY 1, 2, 3, 4, 5 ORDER BY 1
 
 
 def dump_json(name: str, rows: object) -> None:
-    (DATA / f"{name}.json").write_text(json.dumps(rows, indent=0, sort_keys=True) + "\n")
+    folder = TYPES if name == "pg_type" else DATA
+    (folder / f"{name}.json").write_text(json.dumps(rows, indent=0, sort_keys=True) + "\n")
 
 
 def select_rows(cur: psycopg.Cursor, sql: str, params: object = None) -> list[dict]:

@@ -27,8 +27,11 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from sqlglot import exp
 
 from pgwire.catalog import CatalogSession
+from pgwire.catalog.rewrite import parse
+from pgwire.sql.parameters import bind
 from tests.conftest import require_service
 from tests.pgwire_catalog.conftest import ORACLE_DDL
 
@@ -54,6 +57,11 @@ def load_fixture(path: Path) -> tuple[str, list[Any], dict[str, Any]]:
 def fixture_paths() -> Iterator[Any]:
     for path in sorted(FIXTURES.glob("*/*.sql")):
         yield pytest.param(path, id=f"{path.parent.name}/{path.stem}")
+
+
+def bound(sql: str, params: list[Any]) -> exp.Expression:
+    """`sql` parsed as the session parses it, with `$n` bound to `params` as literals."""
+    return bind(parse(sql), [exp.convert(value) for value in params])
 
 
 def resolve(value: Any, lookup: Any) -> Any:
@@ -109,7 +117,7 @@ def check_expectations(table: pa.Table, expect: dict[str, Any]) -> None:
 def test_client_query_answers(analyst_session: CatalogSession, path: Path) -> None:
     sql, params, expect = load_fixture(path)
     lookup = session_lookup(analyst_session)
-    table = analyst_session.execute(resolve_sql(sql, lookup), resolve(params, lookup))
+    table = analyst_session.execute(bound(resolve_sql(sql, lookup), resolve(params, lookup)))
     for field in table.schema:
         assert field.metadata and b"pg_type" in field.metadata, field.name
     check_expectations(table, expect)
@@ -193,7 +201,7 @@ def test_client_query_matches_postgres(
         connection, resolve_sql(sql, pg_lookup), resolve(params, pg_lookup)
     )
     lookup = session_lookup(oracle_session)
-    ours = oracle_session.execute(resolve_sql(sql, lookup), resolve(params, lookup))
+    ours = oracle_session.execute(bound(resolve_sql(sql, lookup), resolve(params, lookup)))
     if expect.get("oracle_same_rows"):
         keep = expect["oracle_same_rows"]
         ours_set = {

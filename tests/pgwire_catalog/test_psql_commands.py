@@ -19,7 +19,7 @@ import duckdb
 import psycopg
 import pytest
 
-from pgwire.server import ServerOptions
+from pgwire.server.listener import ServerOptions
 from tests.conftest import require_service
 from tests.pgwire.conftest import KEYED_TABLES_DDL, PASSWORD, make_backend, running_server
 from tests.pgwire.reference import REFERENCE_HOST, reference_dsn, reference_port

@@ -7,7 +7,8 @@ import sqlglot
 
 from connectors.base import ColumnInfo, TableInfo
 from connectors.errors import EngineError, SqlSyntaxError, UndefinedObject
-from pgwire.catalog import DIALECT, CatalogSession, is_catalog_statement
+from pgwire.catalog import CatalogSession, is_catalog_statement
+from pgwire.sql.dialect import DIALECT
 from tests.pgwire_catalog.conftest import ANALYST_TABLES
 
 CATALOG_STATEMENTS = [
@@ -73,8 +74,9 @@ def test_unknown_catalog_relation_is_undefined(analyst_session: CatalogSession) 
 
 
 def test_syntax_and_engine_errors_carry_sqlstates(analyst_session: CatalogSession) -> None:
-    with pytest.raises(SqlSyntaxError):
+    with pytest.raises(SqlSyntaxError) as syntax_error:
         analyst_session.execute("SELECT FROM WHERE (")
+    assert syntax_error.value.sqlstate == "42601"
     with pytest.raises(EngineError) as error:
         analyst_session.execute("SELECT nosuchcolumn FROM pg_class")
     assert error.value.sqlstate == "42703"

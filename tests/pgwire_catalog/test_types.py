@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pgwire.catalog import PgType, pg_type_for
+from pgwire.types.engine import pg_type_for
 
 CASES = [
     line.split("\t")
@@ -20,7 +20,7 @@ def test_engine_type_maps_to_postgres_type(
     engine_type: str, typname: str, oid: str, typmod: str, sql_name: str
 ) -> None:
     pg_type = pg_type_for(engine_type)
-    assert pg_type == PgType(int(oid), typname, int(typmod))
+    assert (pg_type.name, pg_type.oid, pg_type.typmod) == (typname, int(oid), int(typmod))
     assert pg_type.sql_name == sql_name
 
 

@@ -50,7 +50,7 @@ def process_commands(port: int) -> dict[str, list[str]]:
             "--schedule",
             settings.CELERY_BEAT_SCHEDULE_FILE,
         ],
-        "pgwire": [python, "manage.py", "pgwire"],
+        "pgwire": [python, "-m", "pgwire"],
     }
 
 
