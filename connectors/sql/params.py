@@ -168,9 +168,7 @@ def _literal_for(
 ) -> list[exp.Expression]:
     spec = specs.get(marker.name)
     if spec is None:
-        raise ParameterError(
-            f"parameter {marker.name} is not defined", position=marker.position
-        )
+        raise ParameterError(f"parameter {marker.name} is not defined", position=marker.position)
     value = values.get(marker.name, spec.default)
     if value is None:
         raise ParameterError(f"parameter {marker.name} needs a value", position=marker.position)

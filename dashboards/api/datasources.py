@@ -96,5 +96,7 @@ def test_connection(request: HttpRequest, body: ConnectionIn) -> ConnectionTestO
     try:
         count = try_connection(engine=body.engine, path=body.path, dsn=body.dsn)
     except ConnectorError as error:
-        return ConnectionTestOut(is_connected=False, problem=f"{type(error).__name__}: {error.message}")
+        return ConnectionTestOut(
+            is_connected=False, problem=f"{type(error).__name__}: {error.message}"
+        )
     return ConnectionTestOut(is_connected=True, table_count=count)

@@ -5,7 +5,7 @@ in the SQL as written) and `sqlstate` for an error about a statement."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +17,6 @@ from connectors.errors import ConnectionFailed, ConnectorError
 from dashboards.boards.errors import BoardError
 from dashboards.charts import ChartError
 from dashboards.pipeline.result_store import ResultMissing
-
-E = TypeVar("E", bound=Exception)
 
 
 def not_found(what: str) -> HttpError:
@@ -73,24 +71,38 @@ def _gone(error: ResultMissing) -> tuple[int, dict[str, Any]]:
     return 410, {"detail": str(error)}
 
 
-def _handler(
-    api: NinjaAPI, translate: Callable[[E], tuple[int, dict[str, Any]]]
-) -> Callable[[HttpRequest, E], HttpResponse]:
-    def handle(request: HttpRequest, error: E) -> HttpResponse:
-        status, body = translate(error)
-        return api.create_response(request, body, status=status)
+Translation = Callable[[Any], tuple[int, dict[str, Any]]]
 
-    return handle
+TRANSLATIONS: dict[type[Exception], Translation] = {
+    ObjectDoesNotExist: _missing,
+    PermissionDenied: _denied,
+    ValidationError: _invalid,
+    SchemaError: _schema,
+    BoardError: _board,
+    ChartError: _chart,
+    ConnectorError: _sql,
+    ResultMissing: _gone,
+}
+
+
+def translate(error: Exception) -> tuple[int, dict[str, Any]]:
+    """The status and body for `error`, by the nearest of its classes in TRANSLATIONS."""
+    for kind in type(error).__mro__:
+        if kind in TRANSLATIONS:
+            return TRANSLATIONS[kind](error)
+    raise error
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
     """Register the translation of every domain error on `api` (request bodies that do not
     match their schema keep django-ninja's own 422 answer)."""
-    api.add_exception_handler(ObjectDoesNotExist, _handler(api, _missing))
-    api.add_exception_handler(PermissionDenied, _handler(api, _denied))
-    api.add_exception_handler(ValidationError, _handler(api, _invalid))
-    api.add_exception_handler(SchemaError, _handler(api, _schema))
-    api.add_exception_handler(BoardError, _handler(api, _board))
-    api.add_exception_handler(ChartError, _handler(api, _chart))
-    api.add_exception_handler(ConnectorError, _handler(api, _sql))
-    api.add_exception_handler(ResultMissing, _handler(api, _gone))
+
+    def handle(request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
+        # django-ninja passes the raised instance; its type admits a class too
+        status, body = (
+            translate(error) if isinstance(error, Exception) else (500, {"detail": "error"})
+        )
+        return api.create_response(request, body, status=status)
+
+    for kind in TRANSLATIONS:
+        api.add_exception_handler(kind, handle)

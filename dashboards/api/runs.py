@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -31,10 +32,9 @@ def run_out(run: QueryRun, *, page_rows: int = 0) -> RunOut:
         result = ResultEntry.objects.filter(pk=run.fingerprint).first()
     out = RunOut.from_run(run, result)
     if result is not None and page_rows:
-        try:
+        # when the file is gone, the client asks for the rows and is told so
+        with contextlib.suppress(ResultMissing):
             out.page = _page(result, offset=0, limit=page_rows, order_by=[])
-        except ResultMissing:
-            pass  # the client asks for the rows again and is told they are gone
     return out
 
 

@@ -95,7 +95,7 @@ def _query(request: HttpRequest, body: VisualizationIn) -> SavedQuery:
         run, query = get_chart_source_for_user(user, run_id=body.run_id)
         return query or save_query_from_run(user, run, name=body.query_name)
     try:
-        return get_saved_queries_for_user(user).get(pk=body.query_id)
+        return get_saved_queries_for_user(user).get(pk=int(body.query_id or 0))
     except SavedQuery.DoesNotExist as error:
         raise HttpError(400, f"no query {body.query_id}") from error
 

@@ -48,9 +48,7 @@ def create_saved_query(
     return query
 
 
-def update_saved_query(
-    user: User, query: SavedQuery, *, changes: dict[str, Any]
-) -> SavedQuery:
+def update_saved_query(user: User, query: SavedQuery, *, changes: dict[str, Any]) -> SavedQuery:
     with transaction.atomic():
         for field, value in changes.items():
             setattr(query, field, value)
