@@ -120,12 +120,12 @@ def create(request: HttpRequest, body: VisualizationIn) -> tuple[int, Visualizat
     return 201, visualization_out(visualization)
 
 
-@router.get("/{visualization_id}", response=VisualizationOut)
+@router.get("/{int:visualization_id}", response=VisualizationOut)
 def read(request: HttpRequest, visualization_id: int) -> VisualizationOut:
     return visualization_out(_get(request, visualization_id))
 
 
-@router.patch("/{visualization_id}", response=VisualizationOut)
+@router.patch("/{int:visualization_id}", response=VisualizationOut)
 def patch(request: HttpRequest, visualization_id: int, body: VisualizationPatch) -> Any:
     visualization = _get(request, visualization_id, for_edit=True)
     changes = body.dict(exclude_none=True)
@@ -134,7 +134,7 @@ def patch(request: HttpRequest, visualization_id: int, body: VisualizationPatch)
     )
 
 
-@router.delete("/{visualization_id}", response={204: None})
+@router.delete("/{int:visualization_id}", response={204: None})
 def delete(request: HttpRequest, visualization_id: int) -> tuple[int, None]:
     delete_visualization(acting_user(request), _get(request, visualization_id, for_edit=True))
     return 204, None
