@@ -7,6 +7,5 @@ urlpatterns = [
     path("healthz", healthz),
     path("readyz", readyz),
     path("api/", api.urls),
-    path("", include("dashboards.web.urls")),
-    path("", include("dashboards.boards_web.urls")),
+    path("", include("dashboards.pages.urls")),
 ]

@@ -57,6 +57,7 @@ _T = TypeVar("_T")
 class _Marker:
     name: str
     part: str | None  # "start" / "end" of a date range
+    position: int  # 1-based, in the SQL as the user wrote it
 
 
 def find_parameters(sql: str) -> list[str]:
@@ -113,7 +114,7 @@ def bind_parameters(
 
 def _marker_of(match: re.Match[str]) -> _Marker:
     name = match.group(1) or match.group(3)
-    return _Marker(name=name, part=match.group(2) or match.group(4))
+    return _Marker(name=name, part=match.group(2) or match.group(4), position=match.start() + 1)
 
 
 def _replace_markers(sql: str) -> tuple[str, dict[str, _Marker]]:
@@ -167,10 +168,10 @@ def _literal_for(
 ) -> list[exp.Expression]:
     spec = specs.get(marker.name)
     if spec is None:
-        raise ParameterError(f"parameter {marker.name} is not defined")
+        raise ParameterError(f"parameter {marker.name} is not defined", position=marker.position)
     value = values.get(marker.name, spec.default)
     if value is None:
-        raise ParameterError(f"parameter {marker.name} needs a value")
+        raise ParameterError(f"parameter {marker.name} needs a value", position=marker.position)
     if spec.type is ParameterType.DATE_RANGE:
         if marker.part is None:
             raise ParameterError(f"use {{{{ {spec.name}.start }}}} and {{{{ {spec.name}.end }}}}")

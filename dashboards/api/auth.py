@@ -1,12 +1,16 @@
+"""Who calls the API: a personal access token (`Authorization: Bearer …`, no CSRF: a
+cross-site page cannot send that header), or the session of the logged-in pages, whose
+unsafe requests must carry Django's CSRF token (`X-CSRFToken`)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from dashboards.identity.tokens import authenticate_token
+from dashboards.pipeline.governance import Origin
 
 
 class TokenAuth(HttpBearer):
@@ -19,9 +23,9 @@ class TokenAuth(HttpBearer):
         return user
 
 
-def acting_user(request: HttpRequest) -> User:
-    """The authenticated user of an API request (every route requires authentication)."""
-    user = request.user
-    if not isinstance(user, User) or not user.is_active:
-        raise PermissionError("the API authenticates every request before its view runs")
-    return user
+API_AUTH = [TokenAuth(), SessionAuth(csrf=True)]
+
+
+def request_origin(request: HttpRequest) -> Origin:
+    """Runs asked for by a token client are the API's; by the pages' session, the editor's."""
+    return Origin.API if "Authorization" in request.headers else Origin.EDITOR

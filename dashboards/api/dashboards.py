@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from dashboards.api.auth import acting_user
 from dashboards.api.errors import not_found
 from dashboards.boards.access import (
     get_dashboard_for_user,
@@ -24,34 +22,42 @@ from dashboards.boards.dashboards import (
     create_dashboard,
     delete_dashboard,
     remove_widget,
+    save_layout,
     set_dashboard_filters,
     update_dashboard,
     update_widget,
 )
-from dashboards.boards.errors import BoardError
-from dashboards.boards.schemas import FilterDefinition, WidgetPosition
+from dashboards.boards.schemas import FilterDefinition, LayoutItem, WidgetPosition
 from dashboards.boards.transfer import (
     ExportDoc,
     export_dashboard,
     filter_definitions,
     import_dashboard,
 )
+from dashboards.identity.access import acting_user
 from dashboards.models import Dashboard, Visualization, Widget
 
 router = Router(tags=["dashboards"])
 
 
+MAX_TEXT_CHARS = 100_000
+MAX_REFRESH_S = 86_400
+MAX_AGE_S = 30 * 86_400
+
+
 class WidgetIn(Schema):
+    """A chart (`visualization_id`) or a text widget (`text`, markdown)."""
+
     visualization_id: int | None = None
-    text: str = ""
-    title: str = ""
-    position: WidgetPosition | None = None
-    parameter_bindings: dict[str, dict[str, Any]] | None = None
+    text: str = Field("", max_length=MAX_TEXT_CHARS)
+    title: str = Field("", max_length=200)
+    position: WidgetPosition | None = None  # default: below the others
+    parameter_bindings: dict[str, dict[str, Any]] | None = None  # default: filters by name
 
 
 class WidgetPatch(Schema):
-    title: str | None = None
-    text: str | None = None
+    title: str | None = Field(None, max_length=200)
+    text: str | None = Field(None, max_length=MAX_TEXT_CHARS)
     position: WidgetPosition | None = None
     parameter_bindings: dict[str, dict[str, Any]] | None = None
 
@@ -66,21 +72,29 @@ class WidgetOut(Schema):
     parameter_bindings: dict[str, Any]
 
 
+class LayoutIn(Schema):
+    widgets: list[LayoutItem]
+
+
+class LayoutOut(Schema):
+    widgets: list[WidgetOut]
+
+
 class DashboardIn(Schema):
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     description: str = ""
-    refresh_interval_s: int = 0
-    max_age_s: int = 3600
+    refresh_interval_s: int = Field(0, ge=0, le=MAX_REFRESH_S)
+    max_age_s: int = Field(3600, ge=0, le=MAX_AGE_S)
     filters: list[FilterDefinition] = []
     widgets: list[WidgetIn] = []
 
 
 class DashboardPatch(Schema):
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
-    refresh_interval_s: int | None = None
-    max_age_s: int | None = None
-    filters: list[FilterDefinition] | None = None
+    refresh_interval_s: int | None = Field(None, ge=0, le=MAX_REFRESH_S)
+    max_age_s: int | None = Field(None, ge=0, le=MAX_AGE_S)
+    filters: list[FilterDefinition] | None = None  # replaces them all
 
 
 class DashboardOut(Schema):
@@ -128,14 +142,20 @@ def dashboard_out(dashboard: Dashboard) -> DashboardOut:
 def _get(
     request: HttpRequest, dashboard_id: int, *, for_edit: bool = False, for_manage: bool = False
 ) -> Dashboard:
+    """Raises PermissionDenied (403) when visible but not editable / manageable."""
     try:
         return get_dashboard_for_user(
             request.user, dashboard_id, for_edit=for_edit, for_manage=for_manage
         )
     except Dashboard.DoesNotExist as error:
         raise not_found(f"dashboard {dashboard_id}") from error
-    except PermissionDenied as error:
-        raise HttpError(403, str(error)) from error
+
+
+def _widget(dashboard: Dashboard, widget_id: int) -> Widget:
+    widget = dashboard.widgets.filter(pk=widget_id).first()
+    if widget is None:
+        raise not_found(f"widget {widget_id}")
+    return widget
 
 
 def _visualization(request: HttpRequest, visualization_id: int | None) -> Visualization | None:
@@ -145,12 +165,6 @@ def _visualization(request: HttpRequest, visualization_id: int | None) -> Visual
         return get_visualization_for_user(request.user, visualization_id)
     except Visualization.DoesNotExist as error:
         raise HttpError(400, f"no visualization {visualization_id}") from error
-
-
-def _bad(error: ValidationError | BoardError) -> HttpError:
-    if isinstance(error, BoardError):
-        return HttpError(400, error.message)
-    return HttpError(400, "; ".join(error.messages))
 
 
 def _add(request: HttpRequest, dashboard: Dashboard, body: WidgetIn) -> Widget:
@@ -176,30 +190,24 @@ def list_dashboards(request: HttpRequest, search: str = "") -> list[DashboardOut
 @router.post("", response={201: DashboardOut})
 def create(request: HttpRequest, body: DashboardIn) -> tuple[int, DashboardOut]:
     user = acting_user(request)
-    try:
-        with transaction.atomic():
-            dashboard = create_dashboard(
-                user,
-                name=body.name,
-                description=body.description,
-                refresh_interval_s=body.refresh_interval_s,
-                max_age_s=body.max_age_s,
-                filters=body.filters,
-            )
-            for widget in body.widgets:
-                _add(request, dashboard, widget)
-    except (ValidationError, BoardError) as error:
-        raise _bad(error) from error
+    with transaction.atomic():
+        dashboard = create_dashboard(
+            user,
+            name=body.name,
+            description=body.description,
+            refresh_interval_s=body.refresh_interval_s,
+            max_age_s=body.max_age_s,
+            filters=body.filters,
+        )
+        for widget in body.widgets:
+            _add(request, dashboard, widget)
     return 201, dashboard_out(dashboard)
 
 
 @router.post("/import", response={201: DashboardOut})
 def import_(request: HttpRequest, body: ExportDoc) -> tuple[int, DashboardOut]:
-    try:
-        dashboard = import_dashboard(acting_user(request), body)
-    except (ValidationError, BoardError) as error:
-        raise _bad(error) from error
-    return 201, dashboard_out(dashboard)
+    """Import an export; a dashboard of the same uid is updated in place."""
+    return 201, dashboard_out(import_dashboard(acting_user(request), body))
 
 
 @router.get("/{dashboard_id}", response=DashboardOut)
@@ -211,15 +219,12 @@ def read(request: HttpRequest, dashboard_id: int) -> DashboardOut:
 def patch(request: HttpRequest, dashboard_id: int, body: DashboardPatch) -> DashboardOut:
     dashboard = _get(request, dashboard_id, for_edit=True)
     user = acting_user(request)
-    try:
-        with transaction.atomic():
-            changes = body.dict(exclude_none=True, exclude={"filters"})
-            if changes:
-                update_dashboard(user, dashboard, changes=changes)
-            if body.filters is not None:
-                set_dashboard_filters(user, dashboard, filters=body.filters)
-    except (ValidationError, BoardError) as error:
-        raise _bad(error) from error
+    with transaction.atomic():
+        changes = body.dict(exclude_none=True, exclude={"filters"})
+        if changes:
+            update_dashboard(user, dashboard, changes=changes)
+        if body.filters is not None:
+            set_dashboard_filters(user, dashboard, filters=body.filters)
     return dashboard_out(dashboard)
 
 
@@ -232,37 +237,37 @@ def delete(request: HttpRequest, dashboard_id: int) -> tuple[int, None]:
 @router.post("/{dashboard_id}/widgets", response={201: WidgetOut})
 def create_widget(request: HttpRequest, dashboard_id: int, body: WidgetIn) -> tuple[int, Any]:
     dashboard = _get(request, dashboard_id, for_edit=True)
-    try:
-        return 201, widget_out(_add(request, dashboard, body))
-    except ValidationError as error:
-        raise _bad(error) from error
+    return 201, widget_out(_add(request, dashboard, body))
 
 
 @router.patch("/{dashboard_id}/widgets/{widget_id}", response=WidgetOut)
 def patch_widget(
     request: HttpRequest, dashboard_id: int, widget_id: int, body: WidgetPatch
 ) -> WidgetOut:
-    dashboard = _get(request, dashboard_id, for_edit=True)
-    widget = dashboard.widgets.filter(pk=widget_id).first()
-    if widget is None:
-        raise not_found(f"widget {widget_id}")
+    widget = _widget(_get(request, dashboard_id, for_edit=True), widget_id)
     changes: dict[str, Any] = body.dict(exclude_none=True, exclude={"position"})
     if body.position is not None:
         changes.update(body.position.model_dump())
-    try:
-        return widget_out(update_widget(acting_user(request), widget, changes=changes))
-    except ValidationError as error:
-        raise _bad(error) from error
+    return widget_out(update_widget(acting_user(request), widget, changes=changes))
 
 
 @router.delete("/{dashboard_id}/widgets/{widget_id}", response={204: None})
 def delete_widget(request: HttpRequest, dashboard_id: int, widget_id: int) -> tuple[int, None]:
-    dashboard = _get(request, dashboard_id, for_edit=True)
-    widget = dashboard.widgets.filter(pk=widget_id).first()
-    if widget is None:
-        raise not_found(f"widget {widget_id}")
+    widget = _widget(_get(request, dashboard_id, for_edit=True), widget_id)
     remove_widget(acting_user(request), widget)
     return 204, None
+
+
+@router.put("/{dashboard_id}/layout", response=LayoutOut)
+def put_layout(request: HttpRequest, dashboard_id: int, body: LayoutIn) -> LayoutOut:
+    """Move and resize several widgets at once (the grid sends every one it moved)."""
+    dashboard = _get(request, dashboard_id, for_edit=True)
+    positions = {
+        item.id: WidgetPosition(x=item.x, y=item.y, width=item.width, height=item.height)
+        for item in body.widgets
+    }
+    widgets = save_layout(acting_user(request), dashboard, positions=positions)
+    return LayoutOut(widgets=[widget_out(w) for w in widgets])
 
 
 @router.get("/{dashboard_id}/export", response=ExportDoc)

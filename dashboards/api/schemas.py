@@ -36,15 +36,47 @@ class DataSourceOut(Schema):
 
 
 class DataSourceSchemaOut(Schema):
+    """A data source's tables by schema, the schema unqualified names resolve in, and the
+    engine's function names (for completion; DuckDB only, so far)."""
+
     datasource: str
+    dialect: str
+    default_schema: str
     schemas: list[SchemaOut]
+    functions: list[str]
+
+
+MAX_PAGE_ROWS = 10_000
+
+
+class ParameterSpecIn(Schema):
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    type: str = Field(pattern=r"^(text|number|date|datetime|date_range|enum)$")
+    options: list[Any] = []
+    is_multi: bool = False
+    default: Any = None
+    source_query_id: int | None = None  # a text parameter picked from this query's values
+
+    def saved_format(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True) | {"default": self.default}
 
 
 class RunIn(Schema):
     datasource: str = Field(min_length=1)
     sql: str = Field(min_length=1, max_length=1_000_000)
     parameters: dict[str, Any] = {}
+    parameter_specs: list[ParameterSpecIn] | None = None  # else inferred from the values
     max_age_s: float = Field(0, ge=0)
+    query_id: int | None = None  # the saved query, if `sql` is still its text
+    page_rows: int = Field(0, ge=0, le=MAX_PAGE_ROWS)  # a cache hit answers with its rows
+
+
+class ResultPage(Schema):
+    columns: list[ColumnOut]
+    rows: list[list[object]]
+    offset: int
+    limit: int
+    row_count: int
 
 
 class SavedQueryRunIn(Schema):
@@ -57,6 +89,9 @@ class ErrorOut(Schema):
     position: int | None
     sqlstate: str
     retryable: bool
+
+
+RESULT_GONE = "the result is no longer stored; run the query again"
 
 
 class RunOut(Schema):
@@ -73,10 +108,14 @@ class RunOut(Schema):
     row_count: int | None
     columns: list[ColumnOut] | None
     error: ErrorOut | None
+    result_created_at: datetime | None = None
+    page: ResultPage | None = None  # the first rows, when asked for and already there
 
     @staticmethod
     def from_run(run: QueryRun, result: ResultEntry | None) -> RunOut:
+        """A succeeded run whose result was evicted is "expired"."""
         error = None
+        status = str(run.status)
         if run.error_message and run.status != "cancelled":
             error = ErrorOut(
                 message=run.error_message,
@@ -84,9 +123,12 @@ class RunOut(Schema):
                 sqlstate=run.error_sqlstate,
                 retryable=run.is_retryable,
             )
+        if run.status == "succeeded" and result is None:
+            status = "expired"
+            error = ErrorOut(message=RESULT_GONE, position=None, sqlstate="", retryable=True)
         return RunOut(
             id=str(run.pk),
-            status=run.status,
+            status=status,
             cached=run.is_cached,
             datasource=run.datasource.name,
             query_id=run.saved_query_id,
@@ -98,15 +140,8 @@ class RunOut(Schema):
             row_count=result.row_count if result else None,
             columns=[ColumnOut(**c) for c in result.columns] if result else None,
             error=error,
+            result_created_at=result.created_at if result else None,
         )
-
-
-class ParameterSpecIn(Schema):
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    type: str = Field(pattern=r"^(text|number|date|datetime|date_range|enum)$")
-    options: list[Any] = []
-    is_multi: bool = False
-    default: Any = None
 
 
 class SavedQueryIn(Schema):
@@ -115,6 +150,7 @@ class SavedQueryIn(Schema):
     sql: str = Field(min_length=1)
     datasource: str
     parameters: list[ParameterSpecIn] = []
+    tags: list[str] = []
 
     @field_validator("parameters")
     @classmethod
@@ -131,6 +167,7 @@ class SavedQueryPatch(Schema):
     sql: str | None = Field(None, min_length=1)
     datasource: str | None = None
     parameters: list[ParameterSpecIn] | None = None
+    tags: list[str] | None = None
 
 
 class SavedQueryOut(Schema):
@@ -140,6 +177,9 @@ class SavedQueryOut(Schema):
     sql: str
     datasource: str
     parameters: list[dict[str, Any]]
+    tags: list[str]
     owner: str
+    can_edit: bool  # whether the caller may change it
+    version: int  # the number of its newest version
     created_at: datetime
     updated_at: datetime

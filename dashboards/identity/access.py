@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from dashboards.models import DataSource, QueryRun, SavedQuery
 
@@ -57,3 +59,13 @@ def get_trashed_queries_for_user(user: AnyUser) -> QuerySet[SavedQuery]:
 
 def can_edit_saved_query(user: AnyUser, query: SavedQuery) -> bool:
     return bool(getattr(user, "is_staff", False)) or query.owner_id == user.pk
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The active user of a request that passed authentication (the API's auth classes or a
+    page's `login_required`). Raises PermissionDenied (403) otherwise, which only a view
+    missing its check can cause."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied("log in first")
+    return user

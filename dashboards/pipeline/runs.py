@@ -27,11 +27,13 @@ def submit_run(
     parameters: Mapping[str, Any] | None = None,
     max_age_s: float = 0,
     saved_query: SavedQuery | None = None,
+    parameter_specs: list[dict[str, Any]] | None = None,
 ) -> QueryRun:
     """Record a run and get its result: from the cache when a result of the same
     fingerprint is younger than `max_age_s` (no broker involved), by joining an identical
     execution in flight, or by queuing a new one. A refused statement gives a run that
-    has already failed, with the error's message and position."""
+    has already failed, with the error's message and position. Parameters are checked
+    against `parameter_specs`, else the saved query's, else types inferred from the values."""
     run = QueryRun(
         user=user,
         datasource=datasource,
@@ -47,7 +49,7 @@ def submit_run(
             sql,
             origin=origin,
             parameters=parameters,
-            parameter_specs=saved_query.parameters if saved_query else None,
+            parameter_specs=parameter_specs or (saved_query.parameters if saved_query else None),
         )
     except ConnectorError as error:
         _mark_failed(run, error)

@@ -1,7 +1,7 @@
 // Draft autosave: every edit goes to localStorage at once and to the server shortly after, so
 // unsaved text survives a reload, a crash and a second tab. The newer copy wins on load.
 
-import { postJSON } from "./http.js";
+import { sendJSON } from "./http.js";
 
 const SERVER_DELAY_MS = 500;
 
@@ -53,7 +53,8 @@ export class DraftStore {
     const draft = this.pending;
     this.pending = null;
     try {
-      await postJSON(this.url, { key: this.key, ...draft }, { keepalive });
+      const { sql, datasource, parameters } = draft;
+      await sendJSON("PUT", this.url, { sql, datasource: datasource || "", parameters: parameters || [] }, { keepalive });
     } catch {
       this.pending = this.pending || draft; // retried with the next edit
     }

@@ -2,20 +2,16 @@
 // grid, row count / duration / cache age, and the download links.
 
 import { ResultGrid } from "./grid.js";
-import { getJSON, postJSON } from "./http.js";
+import { fill as url, getJSON, postJSON } from "./http.js";
 import { formatAge, formatCount, formatDuration } from "./format.js";
 
-const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
-const FIRST_PAGE_ROWS = 200;
-
-function url(template, values) {
-  return Object.entries(values).reduce((out, [key, value]) => out.replace(`__${key}__`, encodeURIComponent(value)), template);
-}
+const TERMINAL = new Set(["succeeded", "failed", "cancelled", "expired"]);
 
 export class RunPanel {
-  constructor(root, { urls, onError }) {
+  constructor(root, { urls, pageRows, onError }) {
     this.root = root;
     this.urls = urls;
+    this.pageRows = pageRows;
     this.onError = onError;
     this.status = root.querySelector("[data-run-status]");
     this.elapsed = root.querySelector("[data-run-elapsed]");
@@ -32,6 +28,19 @@ export class RunPanel {
       this.window.textContent = total ? `rows ${formatCount(first + 1)}–${formatCount(first + count)} of ${formatCount(total)}` : "";
     });
     this.gridRoot.addEventListener("grid:error", (event) => this.showError(event.detail.message));
+  }
+
+  // A run reopened from the history or a link: asked for, then followed.
+  async reopen(id) {
+    try {
+      await this.follow(await this.fetchRun(id));
+    } catch (error) {
+      this.showError(`cannot reopen the run: ${error.message}`);
+    }
+  }
+
+  fetchRun(id) {
+    return getJSON(`${url(this.urls.run, { id })}?page_rows=${this.pageRows}`);
   }
 
   // Called when a run was submitted (or reopened); follows it to its end.
@@ -52,7 +61,7 @@ export class RunPanel {
       delay = Math.min(500, delay * 1.5);
       if (token !== this.token) return;
       try {
-        current = await getJSON(url(this.urls.api_run, { id: run.id }));
+        current = await this.fetchRun(run.id);
       } catch (error) {
         this.showError(`lost track of the run: ${error.message}`);
         this.setBusy(false);
@@ -70,7 +79,7 @@ export class RunPanel {
     if (run.status === "succeeded") {
       const page = run.page || (await this.firstPage(run));
       this.showResult(run, page);
-    } else if (run.status === "failed") {
+    } else if (run.status === "failed" || run.status === "expired") {
       this.showError(run.error ? run.error.message : "the run failed");
       if (run.error && run.error.position) this.onError(run.error.position, run.error.message, this.base);
     } else {
@@ -79,7 +88,7 @@ export class RunPanel {
   }
 
   async firstPage(run) {
-    return getJSON(`${url(this.urls.result, { id: run.id })}?offset=0&limit=${FIRST_PAGE_ROWS}`);
+    return getJSON(`${url(this.urls.result, { id: run.id })}?offset=0&limit=${this.pageRows}`);
   }
 
   showResult(run, page) {
@@ -113,7 +122,7 @@ export class RunPanel {
       return a;
     });
     const visualize = document.createElement("a");
-    visualize.href = `/visualizations/new?run=${encodeURIComponent(run.id)}`;
+    visualize.href = `${this.urls.visualize}?run=${encodeURIComponent(run.id)}`;
     visualize.textContent = "Visualize";
     visualize.className = "visualize";
     visualize.dataset.visualize = "";

@@ -2,14 +2,10 @@
 
 import { DraftStore } from "./drafts.js";
 import { createSqlEditor } from "./editor/sqlEditor.js";
-import { getJSON, postJSON } from "./http.js";
+import { fill, getJSON, postJSON, sendJSON } from "./http.js";
 import { ParameterBar } from "./params.js";
 import { RunPanel } from "./runPanel.js";
 import { SchemaBrowser } from "./schemaBrowser.js";
-
-function fill(template, values) {
-  return Object.entries(values).reduce((out, [key, value]) => out.replace(`__${key}__`, encodeURIComponent(value)), template);
-}
 
 export function mountWorkspace(root) {
   const state = JSON.parse(document.getElementById("workspace-state").textContent);
@@ -17,7 +13,7 @@ export function mountWorkspace(root) {
   const search = new URLSearchParams(location.search);
   const datasourceSelect = root.querySelector("[data-datasource]");
   const saveState = root.querySelector("[data-save-state]");
-  const drafts = new DraftStore({ user: state.user, key: state.draft_key, url: urls.draft });
+  const drafts = new DraftStore({ user: state.user, key: state.draft_key, url: fill(urls.draft, { key: state.draft_key }) });
   const draft = drafts.newest(state.draft);
   const query = state.query;
   const initial = draft || { sql: query?.sql ?? state.run?.sql ?? "", datasource: query?.datasource ?? state.run?.datasource ?? state.datasource, parameters: query?.parameters ?? [] };
@@ -35,6 +31,7 @@ export function mountWorkspace(root) {
 
   const runPanel = new RunPanel(root.querySelector("[data-run-panel]"), {
     urls,
+    pageRows: state.first_page_rows,
     onError: (position, message, base) => editor.markError(position, message, base),
   });
 
@@ -92,8 +89,8 @@ export function mountWorkspace(root) {
     let runId = "";
     for (let attempt = 0; attempt < 240; attempt++) {
       const answer = await getJSON(fill(urls.options, { id: queryId }) + (runId ? `?run=${runId}` : ""));
-      if (answer.values) return answer.values;
-      if (answer.error) throw new Error(answer.error);
+      if (answer.status === "ready") return answer.values;
+      if (answer.status === "failed") throw new Error(answer.error);
       runId = answer.run;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -115,9 +112,10 @@ export function mountWorkspace(root) {
     const runBase = picked.from;
     runPanel.showStatus({ status: "submitting" });
     try {
-      const submitted = await postJSON(urls.run, {
+      const submitted = await postJSON(urls.runs, {
         datasource, sql: picked.sql, parameters: values, query_id: query?.id ?? null,
-        parameter_specs: params.declaredSpecs(), fresh,
+        parameter_specs: params.declaredSpecs(), max_age_s: fresh ? 0 : state.result_ttl_s,
+        page_rows: state.first_page_rows,
       });
       rememberInURL(submitted);
       await runPanel.follow(submitted, { startedAt, base: runBase });
@@ -144,8 +142,8 @@ export function mountWorkspace(root) {
       editor.clearError();
     } catch (error) {
       const body = error.body || {};
-      if (body.position) editor.markError(body.position, body.error || error.message, 0);
-      runPanel.showLocalError(`cannot format: ${body.error || error.message}`);
+      if (body.position) editor.markError(body.position, error.message, 0);
+      runPanel.showLocalError(`cannot format: ${error.message}`);
     }
   }
 
@@ -174,11 +172,14 @@ export function mountWorkspace(root) {
   async function submitSave(meta) {
     const errorBox = dialog.querySelector("[data-save-error]");
     try {
-      const saved = await postJSON(urls.save, { ...meta, ...snapshot(), draft_key: state.draft_key });
+      const { id, ...fields } = meta;
+      const saved = id
+        ? await sendJSON("PATCH", fill(urls.saved_query, { id }), { ...fields, ...snapshot() })
+        : await postJSON(urls.queries, { ...fields, ...snapshot() });
       drafts.clear();
       dialog.close();
       if (!query || saved.id !== query.id) {
-        location.href = saved.url;
+        location.href = fill(urls.query, { id: saved.id });
         return;
       }
       Object.assign(query, saved);
@@ -232,7 +233,7 @@ export function mountWorkspace(root) {
   params.sync(editor.getDoc());
   saveState.textContent = isDirty() ? "unsaved changes (draft kept)" : query ? "saved" : "";
   loadCatalog(datasource);
-  if (state.run) runPanel.follow(state.run);
+  if (state.run) runPanel.reopen(state.run.id);
   else if (search.get("autorun") === "1" || (query && [...search.keys()].some((k) => k.startsWith("p_")))) run();
   editor.focus();
   window.dashwireEditor = editor; // for the browser tests and the benchmark

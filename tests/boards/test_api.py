@@ -181,3 +181,48 @@ def test_import_needs_the_data_sources_by_name(analyst_api: Client, board: Dashb
     response = post(analyst_api, "/api/dashboards/import", exported)
     assert response.status_code == 400
     assert "warehouse" in response.json()["detail"]
+
+
+def test_board_errors_answer_400_with_the_field(analyst_web: Client, board: Dashboard) -> None:
+    widget = board.widgets.exclude(visualization=None).first()
+    assert widget is not None
+    bindings = {"parameter_bindings": {"max_id": {"filter": "nope"}}}
+    response = analyst_web.patch(
+        f"/api/dashboards/{board.pk}/widgets/{widget.pk}", bindings, content_type="application/json"
+    )
+    assert response.status_code == 400 and "nope" in response.json()["detail"]
+    embed = post(
+        analyst_web,
+        f"/api/dashboards/{board.pk}/share/embeds",
+        {"filter_values": {"max_id": "many"}},
+    )
+    assert embed.status_code == 400 and embed.json()["field"] == "max_id"
+
+
+def test_hidden_and_forbidden_objects(analyst_web: Client, board: Dashboard) -> None:
+    unknown = post(analyst_web, f"/api/dashboards/{board.pk}/share/grants", {"username": "nobody"})
+    assert unknown.status_code == 404 and unknown.json() == {"detail": "user not found"}
+    outsider = Client()
+    outsider.force_login(User.objects.create_user("olga_outsider", password="pw-outside-1"))
+    assert outsider.get(f"/api/dashboards/{board.pk}/share").status_code == 404
+
+
+def test_the_grid_saves_a_layout_in_one_call(analyst_web: Client, board: Dashboard) -> None:
+    first, second = board.widgets.order_by("pk")[:2]
+    layout = {
+        "widgets": [
+            {"id": first.pk, "x": 6, "y": 0, "width": 6, "height": 4},
+            {"id": second.pk, "x": 0, "y": 0, "width": 6, "height": 4},
+        ]
+    }
+    answer = analyst_web.put(
+        f"/api/dashboards/{board.pk}/layout", layout, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    first.refresh_from_db()
+    assert (first.x, first.width) == (6, 6)
+    stranger = {"widgets": [{"id": 999_999, "x": 0, "y": 0, "width": 1, "height": 1}]}
+    refused = analyst_web.put(
+        f"/api/dashboards/{board.pk}/layout", stranger, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "999999" in refused.json()["detail"]

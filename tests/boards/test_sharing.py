@@ -131,18 +131,35 @@ def test_an_embed_token_is_signed_expires_and_can_be_revoked(
 def test_the_share_endpoint_is_for_the_owner_only(
     board: Dashboard, analyst_web: Client, viewer: User
 ) -> None:
-    url = reverse("boards:share", args=[board.pk])
+    url = f"/api/dashboards/{board.pk}/share"
     answer = analyst_web.post(
-        url,
-        {"action": "share", "username": "vic_viewer", "permission": "edit"},
+        f"{url}/grants",
+        {"username": "vic_viewer", "permission": "edit"},
         content_type="application/json",
     ).json()
     assert answer["shares"] == [
         {"id": board.shares.get().pk, "user": "vic_viewer", "group": None, "permission": "edit"}
     ]
-    published = analyst_web.post(url, {"action": "publish"}, content_type="application/json").json()
-    assert published["url"].startswith("http://testserver/public/dashboards/")
+    published = analyst_web.post(f"{url}/links", {}, content_type="application/json")
+    assert published.status_code == 201
+    assert published.json()["url"].startswith("http://testserver/public/dashboards/")
+    link_id = published.json()["links"][0]["id"]
+    revoked = analyst_web.delete(f"{url}/links/{link_id}").json()
+    assert revoked["links"][0]["revoked_at"] is not None and revoked["url"] is None
     editor = Client()
     editor.force_login(viewer)
     assert editor.get(url).status_code == 403  # may edit, but not share
+    assert editor.post(f"{url}/embeds", {}, content_type="application/json").status_code == 403
     assert editor.get(reverse("boards:dashboard", args=[board.pk])).status_code == 200
+
+
+def test_allowed_values_a_filter_does_not_admit_are_refused_with_the_field(
+    board: Dashboard, analyst_web: Client
+) -> None:
+    refused = analyst_web.post(
+        f"/api/dashboards/{board.pk}/share/links",
+        {"allowed_filter_values": {"nope": [1]}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "the dashboard has no filter nope", "field": "nope"}

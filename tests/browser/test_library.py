@@ -81,7 +81,9 @@ def test_save_fork_and_restore_an_older_version(editor: Page, live_server) -> No
     expect(editor.locator("[data-version]")).to_have_text("v3")
 
     editor.locator("[data-fork]").click()
-    editor.wait_for_url("**/queries/*/")
+    # the fork is made by an API call before the page changes: wait for the copy's page
+    editor.wait_for_url(lambda url: "/queries/" in url and f"/queries/{query_id}/" not in url)
+    expect(editor.locator(".messages")).to_contain_text("Forked into “Copy of Sales per region”.")
     fork_id = int(editor.url.rstrip("/").split("/")[-1])
     assert fork_id != query_id
     expect(editor.locator("[data-query-title]")).to_have_text("Copy of Sales per region")

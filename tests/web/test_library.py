@@ -1,5 +1,6 @@
-"""Saved queries through the pages: versions on every saved change (also through the REST
-API), diff and restore, fork, delete with undo, search and filters, drafts."""
+"""Saved queries as the pages use them (their JavaScript calls the JSON API with the
+session): versions on every saved change, diff and restore, fork, delete with undo, search
+and filters, drafts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 from dashboards.models import Draft, QueryVersion, SavedQuery
 
 
-def save(client, **fields):  # type: ignore[no-untyped-def]
+def save(client, id=None, **fields):  # type: ignore[no-untyped-def]
+    """What the editor's Save does: create, or change the query it holds."""
     body = {
         "name": "Revenue",
         "description": "",
@@ -20,7 +22,9 @@ def save(client, **fields):  # type: ignore[no-untyped-def]
         "parameters": [],
         **fields,
     }
-    return client.post("/queries/save", json.dumps(body), content_type="application/json")
+    if id is None:
+        return client.post("/api/queries", json.dumps(body), content_type="application/json")
+    return client.patch(f"/api/queries/{id}", json.dumps(body), content_type="application/json")
 
 
 def test_saving_records_versions_and_tags(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
@@ -58,8 +62,8 @@ def test_diff_and_restore(analyst_web, duck_source) -> None:  # type: ignore[no-
     assert (
         '<div class="del">-SELECT a</div>' in page and '<div class="add">+SELECT a, b</div>' in page
     )
-    response = analyst_web.post(f"/queries/{query_id}/versions/1/restore")
-    assert response.status_code == 302
+    response = analyst_web.post(f"/api/queries/{query_id}/versions/1/restore")
+    assert response.status_code == 200 and response.json()["version"] == 3
     query = SavedQuery.objects.get(pk=query_id)
     assert query.sql == "SELECT a\nFROM t"
     assert query.versions.first().note == "restored version 1"
@@ -68,9 +72,9 @@ def test_diff_and_restore(analyst_web, duck_source) -> None:  # type: ignore[no-
 
 def test_fork_copies_and_notes_the_origin(analyst_web, admin_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     query_id = save(analyst_web, tags=["kpi"]).json()["id"]
-    response = admin_web.post(f"/queries/{query_id}/fork")
+    response = admin_web.post(f"/api/queries/{query_id}/fork")
     fork = SavedQuery.objects.exclude(pk=query_id).get()
-    assert response["Location"] == f"/queries/{fork.pk}/"
+    assert response.status_code == 201 and response.json()["id"] == fork.pk
     assert fork.owner.username == "ada_admin" and fork.name == "Copy of Revenue"
     assert list(fork.tags.values_list("name", flat=True)) == ["kpi"]
     assert fork.versions.get().note == f"forked from #{query_id} version 1"
@@ -80,13 +84,15 @@ def test_delete_hides_everywhere_and_undo_brings_it_back(
     analyst_web, analyst_api, admin, duck_source
 ) -> None:  # type: ignore[no-untyped-def]
     query_id = save(analyst_web).json()["id"]
-    row = analyst_web.post(f"/queries/{query_id}/trash", headers={"HX-Request": "true"})
-    assert b"Undo" in row.content
+    assert analyst_web.post(f"/api/queries/{query_id}/trash").status_code == 204
+    row = analyst_web.get(f"/queries/{query_id}/row", headers={"HX-Request": "true"})
+    assert b"Undo" in row.content and b"data-trashed-row" in row.content
     assert analyst_api.get(f"/api/queries/{query_id}").status_code == 404
     assert analyst_web.get(f"/queries/{query_id}/").status_code == 404
     assert b"Revenue" not in analyst_web.get("/queries/", headers={"HX-Request": "true"}).content
-    analyst_web.post(f"/queries/{query_id}/untrash")
+    assert analyst_web.post(f"/api/queries/{query_id}/untrash").json()["name"] == "Revenue"
     assert analyst_api.get(f"/api/queries/{query_id}").status_code == 200
+    assert b"data-query-row" in analyst_web.get(f"/queries/{query_id}/row").content
 
 
 def test_only_the_owner_may_delete(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
@@ -96,8 +102,9 @@ def test_only_the_owner_may_delete(analyst_web, duck_source) -> None:  # type: i
     query_id = save(analyst_web).json()["id"]
     other = Client()
     other.force_login(User.objects.create_user("bob_other", password="x-password-1"))
-    assert other.post(f"/queries/{query_id}/trash").status_code == 404
-    assert save(other, id=query_id, sql="SELECT 666").status_code == 404
+    assert other.post(f"/api/queries/{query_id}/trash").status_code == 403
+    assert save(other, id=query_id, sql="SELECT 666").status_code == 403
+    assert SavedQuery.objects.get(pk=query_id).sql == "SELECT 1"
 
 
 @pytest.mark.parametrize(
@@ -119,7 +126,7 @@ def test_search_and_filters(analyst_web, duck_source, query, expected) -> None: 
 
 def test_saving_checks_parameter_specs(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     bad = save(analyst_web, sql="SELECT {{ x }}", parameters=[{"name": "x", "type": "enum"}])
-    assert bad.status_code == 400 and "needs at least one value" in bad.json()["error"]
+    assert bad.status_code == 400 and "needs at least one value" in bad.json()["detail"]
     good = save(
         analyst_web,
         sql="SELECT {{ x }}, {{ y }}",
@@ -130,29 +137,24 @@ def test_saving_checks_parameter_specs(analyst_web, duck_source) -> None:  # typ
 
 
 def test_drafts_are_per_user_and_checked(analyst_web, admin_web, duck_source) -> None:  # type: ignore[no-untyped-def]
-    body = {"key": "new", "sql": "SELECT 'wip'", "datasource": "shop", "parameters": []}
-    assert (
-        analyst_web.post(
-            "/editor/draft", json.dumps(body), content_type="application/json"
-        ).status_code
-        == 200
-    )
+    def put(key: str):  # type: ignore[no-untyped-def]
+        body = {"sql": "SELECT 'wip'", "datasource": "shop", "parameters": []}
+        return analyst_web.put(
+            f"/api/drafts/{key}", json.dumps(body), content_type="application/json"
+        )
+
+    assert put("new").status_code == 200
     page = analyst_web.get("/editor/").content.decode()
     assert """"sql": "SELECT 'wip'\"""" in page
     assert "wip" not in admin_web.get("/editor/").content.decode()
-    bogus = {**body, "key": "query-999"}
-    assert (
-        analyst_web.post(
-            "/editor/draft", json.dumps(bogus), content_type="application/json"
-        ).status_code
-        == 404
-    )
+    assert put("query-999").status_code == 404
+    assert put("bogus").status_code == 400
 
 
 def test_deleting_from_the_editor_offers_undo(analyst_web, duck_source) -> None:  # type: ignore[no-untyped-def]
     query_id = save(analyst_web).json()["id"]
-    response = analyst_web.post(f"/queries/{query_id}/trash")
-    assert response["Location"] == f"/queries/?trashed={query_id}"
-    page = analyst_web.get(response["Location"]).content.decode()
-    assert 'id="undo-toast"' in page and f"/queries/{query_id}/untrash" in page
-    assert analyst_web.post(f"/queries/{query_id}/untrash")["Location"] == f"/queries/{query_id}/"
+    assert analyst_web.post(f"/api/queries/{query_id}/trash").status_code == 204
+    page = analyst_web.get(f"/queries/?trashed={query_id}").content.decode()
+    assert 'id="undo-toast"' in page
+    assert f'data-query-action="untrash" data-query="{query_id}"' in page
+    assert analyst_web.post(f"/api/queries/{query_id}/untrash").status_code == 200

@@ -1,23 +1,8 @@
 // Editing a dashboard in place: move and resize on the grid (saved as you go), add and
 // remove widgets, bind their parameters to filters, edit text, settings and filters.
 
-import { postJSON } from "../http.js";
+import { fill, postJSON, sendJSON as send } from "../http.js";
 import { h, openDialog } from "./dialog.js";
-
-async function send(method, url, payload) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-  if (!response.ok) {
-    let message = response.statusText;
-    try { message = (await response.json()).error || message; } catch { /* empty body */ }
-    throw new Error(message);
-  }
-  return response.status === 204 ? null : response.json();
-}
 
 function reloadEditing() {
   const url = new URL(location.href);
@@ -26,7 +11,7 @@ function reloadEditing() {
 }
 
 function widgetUrl(board, id) {
-  return board.config.urls.widget.replace(/\/0$/, `/${id}`);
+  return fill(board.config.urls.widget, { id });
 }
 
 function textDialog(board, { id, text = "" }) {
@@ -117,7 +102,7 @@ function settingsDialog(board) {
         if (rawDefault) { try { value = JSON.parse(rawDefault); } catch { value = rawDefault; } }
         return { name: get("name").value.trim(), label: get("label").value.trim(), type, options, is_multi: get("is_multi").checked, default: value };
       });
-      await postJSON(board.config.urls.settings, {
+      await send("PATCH", board.config.urls.dashboard, {
         name: form.elements.name.value,
         description: form.elements.description.value,
         refresh_interval_s: Number(form.elements.refresh_interval_s.value),
@@ -146,7 +131,7 @@ export function mountEditing(board, grid, { startEditing }) {
     const widgets = items.map((i) => ({ id: Number(i.id), x: i.x, y: i.y, width: i.w, height: i.h }));
     root.dataset.layoutSaving = "1";
     try {
-      await postJSON(board.config.urls.layout, { widgets });
+      await send("PUT", board.config.urls.layout, { widgets });
       root.dataset.layoutSaved = String(Date.now());
     } catch (error) {
       alert(`The layout was not saved: ${error.message}`);
@@ -160,7 +145,7 @@ export function mountEditing(board, grid, { startEditing }) {
     event.preventDefault();
     const id = Number(event.target.elements.visualization.value);
     if (!id) return;
-    await postJSON(board.config.urls.widgets, { visualization: id });
+    await postJSON(board.config.urls.widgets, { visualization_id: id });
     reloadEditing();
   });
   root.querySelector("[data-add-text]")?.addEventListener("click", () => textDialog(board, {}));

@@ -1,7 +1,7 @@
 // The share dialog: users and groups (view/edit), public links (shown once, revocable,
 // with the filter values a viewer may pick), and signed embed URLs.
 
-import { getJSON, postJSON } from "../http.js";
+import { getJSON, postJSON, sendJSON } from "../http.js";
 import { h, openDialog } from "./dialog.js";
 
 function allowedPicker(filters) {
@@ -27,16 +27,16 @@ function readAllowed(container) {
 
 function renderState(board, body, state, shown = {}) {
   const url = board.config.urls.share;
-  const refresh = async (payload) => renderState(board, body, await postJSON(url, payload), {});
+  const refresh = async (answer) => renderState(board, body, await answer, {});
   const rows = state.shares.map((share) => h("li", {}, [
     `${share.user ? share.user : `group ${share.group}`} · ${share.permission} `,
-    h("button", { type: "button", class: "danger", text: "Remove", onclick: () => refresh({ action: "unshare", share_id: share.id }) }),
+    h("button", { type: "button", class: "danger", text: "Remove", onclick: () => refresh(sendJSON("DELETE", `${url}/grants/${share.id}`)) }),
   ]));
   const who = h("input", { name: "who", placeholder: "user name, or group:name" });
   const permission = h("select", { name: "permission" }, [h("option", { value: "view", text: "can view" }), h("option", { value: "edit", text: "can edit" })]);
   const links = state.links.map((link) => h("li", { "data-link": link.id }, [
     `${link.hint}… · created ${new Date(link.created_at).toLocaleString()}`,
-    link.revoked_at ? h("span", { class: "muted", text: " · revoked" }) : h("button", { type: "button", class: "danger", "data-revoke-link": link.id, text: "Revoke", onclick: () => refresh({ action: "unpublish", link_id: link.id }) }),
+    link.revoked_at ? h("span", { class: "muted", text: " · revoked" }) : h("button", { type: "button", class: "danger", "data-revoke-link": link.id, text: "Revoke", onclick: () => refresh(sendJSON("DELETE", `${url}/links/${link.id}`)) }),
   ]));
   const allowed = allowedPicker(board.config.filters);
   const ttl = h("select", { name: "ttl" }, [["1 hour", 3600], ["1 day", 86400], ["30 days", 2592000], ["1 year", 31536000]].map(([label, seconds]) => h("option", { value: seconds, text: label })));
@@ -47,7 +47,7 @@ function renderState(board, body, state, shown = {}) {
       const value = who.value.trim();
       if (!value) return;
       const target = value.startsWith("group:") ? { group: value.slice(6) } : { username: value };
-      await refresh({ action: "share", permission: permission.value, ...target });
+      await refresh(postJSON(`${url}/grants`, { permission: permission.value, ...target }));
     } })]),
     h("h3", { text: "Public links" }),
     h("p", { class: "muted", text: "Anyone with the link sees this dashboard read-only, without logging in. The link is shown only once." }),
@@ -55,7 +55,7 @@ function renderState(board, body, state, shown = {}) {
     h("ul", { class: "share-list" }, links),
     allowed,
     h("button", { type: "button", "data-publish": "", text: "Create public link", onclick: async () => {
-      const answer = await postJSON(url, { action: "publish", allowed_filter_values: readAllowed(allowed) });
+      const answer = await postJSON(`${url}/links`, { allowed_filter_values: readAllowed(allowed) });
       renderState(board, body, answer, { public: answer.url });
     } }),
     h("h3", { text: "Embed" }),
@@ -63,10 +63,10 @@ function renderState(board, body, state, shown = {}) {
     shown.embed ? h("p", { class: "shown-url" }, [h("input", { readonly: true, value: shown.embed, "data-embed-url": "", class: "wide" })]) : null,
     h("div", { class: "toolbar" }, [ttl,
       h("button", { type: "button", "data-embed": "", text: "Create embed URL", onclick: async () => {
-        const answer = await postJSON(url, { action: "embed", ttl_s: Number(ttl.value), filter_values: board.filterValues, allowed_filter_values: readAllowed(allowed) });
+        const answer = await postJSON(`${url}/embeds`, { ttl_s: Number(ttl.value), filter_values: board.filterValues, allowed_filter_values: readAllowed(allowed) });
         renderState(board, body, answer, { embed: answer.url });
       } }),
-      h("button", { type: "button", class: "danger", text: "Revoke all embeds", onclick: () => refresh({ action: "revoke_embeds" }) }),
+      h("button", { type: "button", class: "danger", text: "Revoke all embeds", onclick: () => refresh(sendJSON("DELETE", `${url}/embeds`)) }),
     ]),
   );
 }

@@ -1,7 +1,7 @@
 // The visualization editor: a form over the chart spec (plus the spec as JSON for every
 // option), each change previewed by the server on the cached result, then saved.
 
-import { postJSON } from "../http.js";
+import { fill, postJSON, sendJSON } from "../http.js";
 import { h } from "./dialog.js";
 
 const ENCODINGS = {
@@ -172,18 +172,24 @@ export class VizEditor {
     const message = form.querySelector("[data-save-status]");
     message.textContent = "Saving…";
     const viz = this.config.visualization;
+    const urls = this.config.urls;
+    const fields = { name: form.elements.name.value, description: form.elements.description.value, spec: this.spec };
+    const dashboard = form.elements.dashboard.value ? Number(form.elements.dashboard.value) : null;
     try {
-      const answer = await postJSON(this.config.urls.save, {
-        id: viz ? viz.id : null,
-        source: this.source,
-        name: form.elements.name.value,
-        description: form.elements.description.value,
-        spec: this.spec,
-        query_name: form.elements.query_name ? form.elements.query_name.value : "",
-        dashboard: form.elements.dashboard.value ? Number(form.elements.dashboard.value) : null,
-      });
-      if (answer.dashboard_url) { location.assign(`${answer.dashboard_url}?edit=1`); return; }
-      if (!viz) { location.assign(answer.url); return; }
+      const saved = viz
+        ? await sendJSON("PATCH", fill(urls.visualization_api, { id: viz.id }), fields)
+        : await postJSON(urls.visualizations, {
+          ...fields,
+          query_id: this.source.query ?? null,
+          run_id: this.source.run ?? null,
+          query_name: form.elements.query_name ? form.elements.query_name.value : "",
+        });
+      if (dashboard !== null) {
+        await postJSON(fill(urls.widgets, { id: dashboard }), { visualization_id: saved.id });
+        location.assign(`${fill(urls.dashboard, { id: dashboard })}?edit=1`);
+        return;
+      }
+      if (!viz) { location.assign(fill(urls.visualization, { id: saved.id })); return; }
       message.textContent = "Saved.";
     } catch (error) {
       message.textContent = error.message;

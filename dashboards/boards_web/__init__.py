@@ -1,2 +1,0 @@
-"""Pages of dashboards and visualizations: the grid, the public link, the embed, exports
-and the visualization editor."""

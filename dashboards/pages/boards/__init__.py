@@ -1,0 +1,2 @@
+"""Dashboards and visualizations: the grid, the public link, the embed, exports and the
+visualization editor."""

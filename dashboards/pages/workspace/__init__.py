@@ -1,0 +1,1 @@
+"""The SQL workspace: log in, the editor, saved queries, history, data sources."""

@@ -1,1 +1,0 @@
-"""The server-rendered pages of the SQL workspace (Django templates + htmx + JS islands)."""
