@@ -184,35 +184,24 @@ def _analyse(
     if analysis is not None:
         return analysis
     try:
-        analysis = _analysis_of(sql, dialect, engine_dialect, specs, values, max_rows)
-    except RecursionError as error:
+        bound = bind_parameters(sql, dialect, specs, values)
+        kind = classify(bound)
+        # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
+        tables = referenced_tables(normalize_identifiers(bound.copy(), dialect=dialect))
+        statement = inject_limit(bound, max_rows + 1)
+        analysis = _Analysis(
+            statement=statement,
+            statement_sql=to_dialect(statement, engine_dialect),
+            normalized_sql=normalized_sql(statement, engine_dialect),
+            kind=kind,
+            tables=tuple(tables),
+            is_constant=is_constant(statement),
+        )
+    except RecursionError as error:  # a tree nested deeper than the passes can walk
         raise too_complex() from error
     with _analyses_lock:
         _analyses[key] = analysis
     return analysis
-
-
-def _analysis_of(
-    sql: str,
-    dialect: str,
-    engine_dialect: str,
-    specs: Mapping[str, ParameterSpec],
-    values: Mapping[str, Any],
-    max_rows: int,
-) -> _Analysis:
-    bound = bind_parameters(sql, dialect, specs, values)
-    kind = classify(bound)
-    # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
-    tables = referenced_tables(normalize_identifiers(bound.copy(), dialect=dialect))
-    statement = inject_limit(bound, max_rows + 1)
-    return _Analysis(
-        statement=statement,
-        statement_sql=to_dialect(statement, engine_dialect),
-        normalized_sql=normalized_sql(statement, engine_dialect),
-        kind=kind,
-        tables=tuple(tables),
-        is_constant=is_constant(statement),
-    )
 
 
 def parameter_specs_of(

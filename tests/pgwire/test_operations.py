@@ -89,11 +89,7 @@ def test_psql_catalog_commands(wire: RunningServer) -> None:
 
 
 SERVE_SCRIPT = """
-import os
 import sys
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-django.setup()  # the test backend derives its SCRAM keys with dashboards' function
 from tests.pgwire.conftest import make_backend
 from pgwire.server.listener import run_server
 from pathlib import Path
