@@ -89,5 +89,8 @@ def type_sql(page: Page, sql: str) -> None:
 
 
 def run_with_keyboard(page: Page) -> None:
-    page.locator(".cm-content").click()
+    """Ctrl+Enter in the editor, clicking into it first only when it lost the focus: right
+    after typing, a completion popup may cover the text a click would land on."""
+    if not page.locator(".cm-editor.cm-focused").count():
+        page.locator(".cm-content").click()
     page.keyboard.press("Control+Enter")
