@@ -1,5 +1,6 @@
 """`manage.py up` (what `make run` starts): every process comes up on the embedded
-defaults, answers, and Ctrl-C stops them all."""
+defaults, answers, a killed process is started again without taking the others down, and
+Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -37,8 +38,50 @@ def processes_left_in_group(group: int, wait_s: float) -> list[str]:
         time.sleep(0.2)
 
 
-@pytest.mark.timeout(180)
-def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
+def wait_until_ready(base: str, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert time.monotonic() < deadline, "the stack did not become ready"
+        try:
+            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or still starting
+            pass
+        time.sleep(0.5)
+
+
+def count_gapminder(base: str, token: str, sql: str) -> object:
+    headers = {"Authorization": f"Bearer {token}"}
+    run = requests.post(
+        f"{base}/api/runs", headers=headers, json={"datasource": "demo", "sql": sql}
+    ).json()
+    deadline = time.monotonic() + 60
+    while run["status"] in {"queued", "running"}:
+        assert time.monotonic() < deadline, f"the run did not end: {run}"
+        time.sleep(0.05)
+        run = requests.get(f"{base}/api/runs/{run['id']}", headers=headers).json()
+    assert run["status"] == "succeeded", run
+    return requests.get(f"{base}/api/runs/{run['id']}/result", headers=headers).json()["rows"]
+
+
+def celery_worker_main(group: int) -> int:
+    """The pid of the Celery worker's main process in the group (its pool's parent)."""
+    found = subprocess.run(
+        ["pgrep", "-g", str(group), "-f", "celery -A config worker"],
+        capture_output=True, text=True,
+    ).stdout.split()
+    pids = {int(pid) for pid in found}
+    parents = {
+        pid for pid in pids if int(Path(f"/proc/{pid}/stat").read_text().split()[3]) not in pids
+    }
+    assert len(parents) == 1, found
+    return parents.pop()
+
+
+@pytest.mark.timeout(240)
+def test_up_serves_queries_survives_a_killed_worker_and_ctrl_c_stops_every_process(
+    tmp_path: Path,
+):
     port = free_port()
     env = {
         **os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "",
@@ -48,32 +91,23 @@ def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
     manage(env, "migrate", "--noinput", "-v0")
     assert "demo login: demo / demo-dashwire" in manage(env, "demo")
     token = manage(env, "token", "create", "demo").strip()
-    up = subprocess.Popen(
-        [sys.executable, "manage.py", "up"], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "up.log"
+    with log.open("wb") as output:
+        up = subprocess.Popen(
+            [sys.executable, "manage.py", "up"], cwd=ROOT, env=env, start_new_session=True,
+            stdout=output, stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert time.monotonic() < deadline, "the stack did not become ready"
-            try:
-                if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or still starting
-                pass
-            time.sleep(0.5)
-        headers = {"Authorization": f"Bearer {token}"}
-        run = requests.post(
-            f"{base}/api/runs", headers=headers,
-            json={"datasource": "demo", "sql": "SELECT count(*) AS n FROM gapminder"},
-        ).json()
-        while run["status"] in {"queued", "running"}:
-            time.sleep(0.05)
-            run = requests.get(f"{base}/api/runs/{run['id']}", headers=headers).json()
-        assert run["status"] == "succeeded"
-        rows = requests.get(f"{base}/api/runs/{run['id']}/result", headers=headers).json()
-        assert rows["rows"] == [[1704]]
+        wait_until_ready(base)
+        assert count_gapminder(base, token, "SELECT count(*) AS n FROM gapminder") == [[1704]]
+
+        os.kill(celery_worker_main(up.pid), signal.SIGKILL)
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
+        wait_until_ready(base)  # the worker answers pings again
+        assert count_gapminder(base, token, "SELECT count(*) + 1 FROM gapminder") == [[1705]]
+        assert up.poll() is None
+        assert "worker exited with -9; starting it again" in log.read_text()
 
         os.killpg(up.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert up.wait(timeout=30) == 0

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 STOP_GRACE_S = 10.0
+RESTART_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+STABLE_AFTER_S = 60.0
 
 
 def process_commands(port: int) -> dict[str, list[str]]:
@@ -55,19 +57,23 @@ def process_commands(port: int) -> dict[str, list[str]]:
 
 
 class Command(BaseCommand):
-    help = "Start web, worker, beat and the wire endpoint; Ctrl-C stops them all."
+    help = (
+        "Start web, worker, beat and the wire endpoint; a process that exits is started "
+        "again; Ctrl-C stops them all."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--without", action="append", default=[], help="skip a process")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        commands = {
-            name: command
+        children = [
+            Child(name, command)
             for name, command in process_commands(options["port"]).items()
             if name not in options["without"]
-        }
-        children = {name: subprocess.Popen(command) for name, command in commands.items()}
+        ]
+        for child in children:
+            child.start()
         self.stdout.write(
             f"dashwire is starting: http://127.0.0.1:{options['port']}/ "
             f"(wire endpoint 127.0.0.1:{settings.PGWIRE_PORT}); Ctrl-C stops it"
@@ -76,15 +82,49 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, raise_interrupt)
         try:
             while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        self.stderr.write(f"{name} exited with {child.returncode}; stopping")
-                        raise SystemExit(1)
+                for child in children:
+                    message = child.supervise(time.monotonic())
+                    if message:
+                        self.stderr.write(message)
                 time.sleep(0.5)
         except KeyboardInterrupt:
             self.stdout.write("stopping")
         finally:
-            stop_all(list(children.values()))
+            stop_all([child.process for child in children if child.process is not None])
+
+
+class Child:
+    """One supervised process: started again when it exits, after a delay that doubles
+    with each exit in quick succession (RESTART_DELAYS_S) and resets once it ran for
+    STABLE_AFTER_S, so a crash loop neither spins nor takes the other processes down."""
+
+    def __init__(self, name: str, command: list[str]) -> None:
+        self.name = name
+        self.command = command
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+        self.quick_exits = 0
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def supervise(self, now: float) -> str:
+        """Start the process again when it is due; returns a line to log, or ""."""
+        if self.restart_at is not None:
+            if now < self.restart_at:
+                return ""
+            self.start()
+            return f"{self.name} started again"
+        if self.process is None or self.process.poll() is None:
+            return ""
+        self.quick_exits = 0 if now - self.started_at >= STABLE_AFTER_S else self.quick_exits + 1
+        delay = RESTART_DELAYS_S[min(self.quick_exits, len(RESTART_DELAYS_S) - 1)]
+        self.restart_at = now + delay
+        code = self.process.returncode
+        return f"{self.name} exited with {code}; starting it again in {delay:g} s"
 
 
 def raise_interrupt(signum: int, frame: object) -> None:
