@@ -56,6 +56,11 @@ class Limits:
     datasource: str
 
 
+# a result claims room in the store's budget as it is written, in steps of this size (or a
+# sixteenth of the budget, if smaller): one eviction check per step, not per batch
+ROOM_STEP_BYTES = 32 * 1024**2
+
+
 def result_path(fingerprint: str) -> Path:
     return settings.RESULTS_DIR / fingerprint[:2] / f"{fingerprint}.arrow"
 
@@ -77,6 +82,7 @@ class ResultWriter:
         self.partial = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.partial")
         self.rows = 0
         self.in_memory_bytes = 0
+        self._room_bytes = 0  # what make_room has already cleared for this file
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._sink = pa.OSFile(str(self.partial), "wb")
@@ -93,8 +99,20 @@ class ResultWriter:
         _check_limits(self.rows, self.in_memory_bytes, self.limits)
         try:
             self._writer.write_batch(batch)
+            written = self._sink.tell()
         except OSError as error:
             raise StorageFailed.of(error) from error
+        if written > self._room_bytes:
+            self._claim_room(written + min(ROOM_STEP_BYTES, settings.RESULTS_MAX_BYTES // 16))
+
+    def _claim_room(self, size_bytes: int) -> None:
+        """Raises LimitExceeded when the store cannot hold `size_bytes` for this result."""
+        if not make_room(size_bytes):
+            raise LimitExceeded(
+                f"the result is larger than the result store ({settings.RESULTS_MAX_BYTES:,} "
+                "bytes, RESULTS_MAX_BYTES); select fewer columns or rows"
+            )
+        self._room_bytes = size_bytes
 
     def commit(self) -> ResultEntry:
         """Put the file in place and record it; raises StorageFailed like `write`."""
@@ -264,18 +282,33 @@ def read_page(
 def evict_results() -> int:
     """Delete expired results, then the least recently used ones while the store is over
     RESULTS_MAX_BYTES. Returns how many were deleted."""
-    now = timezone.now()
-    doomed = list(ResultEntry.objects.filter(expires_at__lte=now).values_list("pk", flat=True))
-    total = ResultEntry.objects.exclude(pk__in=doomed).aggregate(s=Sum("byte_count"))["s"] or 0
-    if total > settings.RESULTS_MAX_BYTES:
-        for fingerprint, size in (
-            ResultEntry.objects.exclude(pk__in=doomed)
-            .order_by("last_used_at")
-            .values_list("pk", "byte_count")
+    expired = list(
+        ResultEntry.objects.filter(expires_at__lte=timezone.now()).values_list("pk", flat=True)
+    )
+    forget_results(expired)
+    return len(expired) + _evict_down_to(settings.RESULTS_MAX_BYTES)
+
+
+def make_room(size_bytes: int) -> bool:
+    """Evict least recently used results until `size_bytes` more fit in RESULTS_MAX_BYTES;
+    False when they cannot fit even in an empty store."""
+    if size_bytes > settings.RESULTS_MAX_BYTES:
+        return False
+    _evict_down_to(settings.RESULTS_MAX_BYTES - size_bytes)
+    return True
+
+
+def _evict_down_to(budget_bytes: int) -> int:
+    """Forget least recently used results until the store holds at most `budget_bytes`."""
+    total = ResultEntry.objects.aggregate(s=Sum("byte_count"))["s"] or 0
+    doomed: list[str] = []
+    if total > budget_bytes:
+        for fingerprint, size in ResultEntry.objects.order_by("last_used_at").values_list(
+            "pk", "byte_count"
         ):
             doomed.append(fingerprint)
             total -= size
-            if total <= settings.RESULTS_MAX_BYTES:
+            if total <= budget_bytes:
                 break
     forget_results(doomed)
     return len(doomed)
