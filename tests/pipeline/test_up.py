@@ -20,12 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def manage(env: dict[str, str], *args: str) -> str:
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
     ).stdout
 
 
@@ -45,24 +41,16 @@ def processes_left_in_group(group: int, wait_s: float) -> list[str]:
 def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
     port = free_port()
     env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PORT": str(port),
+        **os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "config.settings", "PORT": str(port),
         "PGWIRE_PORT": str(free_port()),
     }
     manage(env, "migrate", "--noinput", "-v0")
     assert "demo login: demo / demo-dashwire" in manage(env, "demo")
     token = manage(env, "token", "create", "demo").strip()
     up = subprocess.Popen(
-        [sys.executable, "manage.py", "up"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "manage.py", "up"], cwd=ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -77,8 +65,7 @@ def test_up_serves_queries_and_ctrl_c_stops_every_process(tmp_path: Path):
             time.sleep(0.5)
         headers = {"Authorization": f"Bearer {token}"}
         run = requests.post(
-            f"{base}/api/runs",
-            headers=headers,
+            f"{base}/api/runs", headers=headers,
             json={"datasource": "demo", "sql": "SELECT count(*) AS n FROM gapminder"},
         ).json()
         while run["status"] in {"queued", "running"}:
