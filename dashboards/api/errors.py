@@ -4,7 +4,7 @@ in the SQL as written) and `sqlstate` for an error about a statement."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -60,7 +60,7 @@ def _schema(error: SchemaError) -> tuple[int, dict[str, Any]]:
 _SOURCES = frozenset({"body", "query", "path", "form", "header", "cookie", "file"})
 
 
-def _request_field(loc: list[Any]) -> str:
+def _request_field(loc: Sequence[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in _SOURCES:
         parts = parts[2:] if parts[0] == "body" and len(parts) > 1 else parts[1:]

@@ -2,9 +2,11 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def pin_live_links(apps, schema_editor):
+def pin_live_links(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Links published before pinning serve, from now on, what their queries say today (when
     that state is a recorded version); a widget without one is not served until the link is
     published again."""
