@@ -57,6 +57,10 @@ PORT = env_int("PORT", 8000)
 # gunicorn processes and threads of the web server that `make run` starts
 WEB_WORKERS = env_int("WEB_WORKERS", 2)
 WEB_THREADS = env_int("WEB_THREADS", 8)
+# a request's head must arrive within this long of its first byte, its body within this long
+# after the head (overall deadlines, see config/gunicorn_worker.py)
+WEB_REQUEST_HEAD_TIMEOUT_S = env_float("WEB_REQUEST_HEAD_TIMEOUT_S", 10.0)
+WEB_REQUEST_BODY_TIMEOUT_S = env_float("WEB_REQUEST_BODY_TIMEOUT_S", 60.0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

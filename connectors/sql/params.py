@@ -51,6 +51,10 @@ _ISO_DATETIME = re.compile(
 )
 _PLACEHOLDER_PREFIXES = ("_p", "_q", "_x", "_dwp")
 _T = TypeVar("_T")
+# integers beyond DECIMAL(38), the widest exact type of the engines, are refused (a
+# Python int is unbounded: 10**4000 overflows every float conversion on the way)
+MAX_INTEGER_DIGITS = 38
+MAX_INTEGER = 10**MAX_INTEGER_DIGITS
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,9 @@ def _number_literal(label: str, value: object) -> exp.Expression:
         number = _parse_number(value)
     if isinstance(number, bool) or not isinstance(number, (int, float)):
         raise ParameterError(f"{label} must be a number")
-    if not math.isfinite(number):
+    if isinstance(number, int) and abs(number) >= MAX_INTEGER:
+        raise ParameterError(f"{label} must have at most {MAX_INTEGER_DIGITS} digits")
+    if isinstance(number, float) and not math.isfinite(number):
         raise ParameterError(f"{label} must be a finite number")
     literal = exp.Literal.number(abs(number))
     return exp.Neg(this=literal) if number < 0 else literal

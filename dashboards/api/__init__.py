@@ -10,6 +10,7 @@ from dashboards.api.dashboards import router as dashboards_router
 from dashboards.api.datasources import router as datasources_router
 from dashboards.api.drafts import router as drafts_router
 from dashboards.api.errors import install_error_handlers
+from dashboards.api.parser import FiniteJSONParser
 from dashboards.api.queries import router as queries_router
 from dashboards.api.runs import router as runs_router
 from dashboards.api.sharing import router as sharing_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    parser=FiniteJSONParser(),
 )
 install_error_handlers(api)
 api.add_router("/datasources", datasources_router)

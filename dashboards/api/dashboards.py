@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from dashboards.api.errors import not_found
+from dashboards.api.schemas import MAX_AGE_S
 from dashboards.boards.access import (
     get_dashboard_for_user,
     get_dashboards_for_user,
@@ -42,7 +43,6 @@ router = Router(tags=["dashboards"])
 
 MAX_TEXT_CHARS = 100_000
 MAX_REFRESH_S = 86_400
-MAX_AGE_S = 30 * 86_400
 
 
 class WidgetIn(Schema):

@@ -4,13 +4,14 @@ in the SQL as written) and `sqlstate` for an error about a statement."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ValidationError as SchemaError
 
 from connectors.errors import ConnectionFailed, ConnectorError
@@ -54,6 +55,31 @@ def _schema(error: SchemaError) -> tuple[int, dict[str, Any]]:
     return 400, {"detail": f"{where}: {first['msg']}" if where else first["msg"], "field": where}
 
 
+# where a request value came from: the first part of django-ninja's `loc`; a body's second
+# part is the name of the view's body argument, not a field
+_SOURCES = frozenset({"body", "query", "path", "form", "header", "cookie", "file"})
+
+
+def _request_field(loc: Sequence[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts = parts[2:] if parts[0] == "body" and len(parts) > 1 else parts[1:]
+    return ".".join(str(part) for part in parts)
+
+
+def _request(error: RequestInvalid) -> tuple[int, dict[str, Any]]:
+    """A request whose path, query string or body does not match its schema: 400 naming
+    the first field at fault, with every problem in `errors`."""
+    first = error.errors[0] if error.errors else {"loc": [], "msg": "invalid request"}
+    field = _request_field(first.get("loc", []))
+    detail = f"{field}: {first['msg']}" if field else str(first["msg"])
+    problems = [
+        {"field": _request_field(item.get("loc", [])), "message": str(item.get("msg", ""))}
+        for item in error.errors
+    ]
+    return 400, {"detail": detail, "field": field or None, "errors": problems}
+
+
 def _board(error: BoardError) -> tuple[int, dict[str, Any]]:
     return 400, {"detail": error.message, "field": error.field}
 
@@ -78,6 +104,7 @@ TRANSLATIONS: dict[type[Exception], Translation] = {
     PermissionDenied: _denied,
     ValidationError: _invalid,
     SchemaError: _schema,
+    RequestInvalid: _request,
     BoardError: _board,
     ChartError: _chart,
     ConnectorError: _sql,
@@ -94,8 +121,8 @@ def translate(error: Exception) -> tuple[int, dict[str, Any]]:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """Register the translation of every domain error on `api` (request bodies that do not
-    match their schema keep django-ninja's own 422 answer)."""
+    """Register the translation of every domain error on `api`, and of requests that do not
+    match their schema (400 naming the field, instead of django-ninja's 422)."""
 
     def handle(request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
         # django-ninja passes the raised instance; its type admits a class too

@@ -5,12 +5,19 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from dashboards.api.auth import request_origin
 from dashboards.api.errors import not_found
-from dashboards.api.schemas import MAX_PAGE_ROWS, ColumnOut, ResultPage, RunIn, RunOut
+from dashboards.api.schemas import (
+    MAX_PAGE_ROWS,
+    MAX_ROW_OFFSET,
+    ColumnOut,
+    ResultPage,
+    RunIn,
+    RunOut,
+)
 from dashboards.identity.access import (
     acting_user,
     get_datasource_for_user,
@@ -103,9 +110,9 @@ def retry(request: HttpRequest, run_id: str) -> tuple[int, RunOut]:
 
 class ResultQuery(Schema):
     format: Literal["json", "csv", "parquet", "arrow"] = "json"
-    offset: int = 0
-    limit: int = 1000
-    order_by: str = ""
+    offset: int = Field(0, ge=0, le=MAX_ROW_OFFSET)
+    limit: int = Field(1000, ge=1, le=MAX_PAGE_ROWS)
+    order_by: str = Field("", max_length=10_000)
 
 
 @router.get("/{run_id}/result", response=ResultPage)
@@ -129,8 +136,6 @@ def get_result(
 
 
 def _json_page(entry: ResultEntry, params: ResultQuery) -> ResultPage:
-    if params.offset < 0 or not 0 < params.limit <= MAX_PAGE_ROWS:
-        raise HttpError(400, f"offset must be >= 0 and limit between 1 and {MAX_PAGE_ROWS}")
     order_by = [
         (term.lstrip("-"), term.startswith("-"))
         for term in params.order_by.split(",")
@@ -142,7 +147,16 @@ def _json_page(entry: ResultEntry, params: ResultQuery) -> ResultPage:
 def _page(
     entry: ResultEntry, *, offset: int, limit: int, order_by: list[tuple[str, bool]]
 ) -> ResultPage:
-    """Raises ResultMissing (410) when the file is gone."""
+    """Raises ResultMissing (410) when the file is gone. A page past the last row is empty
+    without reading the file."""
+    if offset >= entry.row_count:
+        return ResultPage(
+            columns=[ColumnOut(**c) for c in entry.columns],
+            rows=[],
+            offset=offset,
+            limit=limit,
+            row_count=entry.row_count,
+        )
     try:
         page = read_page(entry.fingerprint, offset=offset, limit=limit, order_by=order_by)
     except KeyError as error:

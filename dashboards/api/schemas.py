@@ -47,6 +47,10 @@ class DataSourceSchemaOut(Schema):
 
 
 MAX_PAGE_ROWS = 10_000
+# the oldest result a caller may accept, and the furthest row a page may start at (JavaScript's
+# largest exact integer): bounds that keep every number we compute with finite and in range
+MAX_AGE_S = 30 * 86_400
+MAX_ROW_OFFSET = 2**53 - 1
 
 
 class ParameterSpecIn(Schema):
@@ -66,7 +70,7 @@ class RunIn(Schema):
     sql: str = Field(min_length=1, max_length=1_000_000)
     parameters: dict[str, Any] = {}
     parameter_specs: list[ParameterSpecIn] | None = None  # else inferred from the values
-    max_age_s: float = Field(0, ge=0)
+    max_age_s: float = Field(0, ge=0, le=MAX_AGE_S, allow_inf_nan=False)
     query_id: int | None = None  # the saved query, if `sql` is still its text
     page_rows: int = Field(0, ge=0, le=MAX_PAGE_ROWS)  # a cache hit answers with its rows
 
@@ -81,7 +85,7 @@ class ResultPage(Schema):
 
 class SavedQueryRunIn(Schema):
     parameters: dict[str, Any] = {}
-    max_age_s: float = Field(0, ge=0)
+    max_age_s: float = Field(0, ge=0, le=MAX_AGE_S, allow_inf_nan=False)
 
 
 class ErrorOut(Schema):

@@ -15,8 +15,11 @@ from ninja import Field, Router, Schema
 
 from dashboards.api.errors import not_found
 from dashboards.boards.access import get_dashboard_for_user
+from dashboards.boards.pins import link_pins, stale_widgets
 from dashboards.boards.sharing import (
+    MAX_EMBED_TTL_S,
     create_public_link,
+    republish_public_link,
     revoke_embeds,
     revoke_public_link,
     share_dashboard,
@@ -24,7 +27,7 @@ from dashboards.boards.sharing import (
     unshare_dashboard,
 )
 from dashboards.identity.access import acting_user
-from dashboards.models import Dashboard, SharePermission
+from dashboards.models import Dashboard, PublicLink, SharePermission
 
 router = Router(tags=["sharing"])
 
@@ -44,6 +47,9 @@ class PublicLinkOut(Schema):
     revoked_at: datetime | None
     last_used_at: datetime | None
     allowed_filter_values: dict[str, list[Any]]
+    # the charts it does not serve as their queries are now (unpinned or changed since);
+    # its publisher can publish it again to serve them
+    stale_widget_ids: list[int]
 
 
 class SharingOut(Schema):
@@ -66,7 +72,7 @@ class PublicLinkIn(Schema):
 
 
 class EmbedIn(Schema):
-    ttl_s: int = Field(3600, ge=60)
+    ttl_s: int = Field(3600, ge=60, le=MAX_EMBED_TTL_S)
     filter_values: dict[str, Any] = {}  # fixed for the viewer
     allowed_filter_values: dict[str, list[Any]] = {}
 
@@ -82,19 +88,22 @@ def sharing_out(dashboard: Dashboard, *, url: str | None = None) -> SharingOut:
             )
             for share in dashboard.shares.select_related("user", "group")
         ],
-        links=[
-            PublicLinkOut(
-                id=link.pk,
-                hint=link.token_hint,
-                created_at=link.created_at,
-                expires_at=link.expires_at,
-                revoked_at=link.revoked_at,
-                last_used_at=link.last_used_at,
-                allowed_filter_values=link.allowed_filter_values,
-            )
-            for link in dashboard.public_links.all()
-        ],
+        links=[link_out(link) for link in dashboard.public_links.all()],
         url=url,
+    )
+
+
+def link_out(link: PublicLink) -> PublicLinkOut:
+    stale = [] if link.revoked_at else stale_widgets(link.dashboard, link_pins(link))
+    return PublicLinkOut(
+        id=link.pk,
+        hint=link.token_hint,
+        created_at=link.created_at,
+        expires_at=link.expires_at,
+        revoked_at=link.revoked_at,
+        last_used_at=link.last_used_at,
+        allowed_filter_values=link.allowed_filter_values,
+        stale_widget_ids=[widget.pk for widget in stale],
     )
 
 
@@ -147,6 +156,15 @@ def publish(request: HttpRequest, dashboard_id: int, body: PublicLinkIn) -> tupl
     )
     url = request.build_absolute_uri(reverse("boards:public", args=[token]))
     return 201, sharing_out(dashboard, url=url)
+
+
+@router.post("/{dashboard_id}/share/links/{link_id}/publish", response=SharingOut)
+def republish(request: HttpRequest, dashboard_id: int, link_id: int) -> SharingOut:
+    """The link serves the dashboard's queries as they are now (its publisher only: 403
+    for others). Until then it serves the versions pinned when it was last published."""
+    dashboard = _managed(request, dashboard_id)
+    republish_public_link(acting_user(request), dashboard.public_links.get(pk=link_id))
+    return sharing_out(dashboard)
 
 
 @router.delete("/{dashboard_id}/share/links/{link_id}", response=SharingOut)

@@ -23,3 +23,8 @@ class EmbedTokenInvalid(BoardError):
 class TransferError(BoardError):
     """A dashboard export that cannot be imported here (an unknown data source, a broken
     reference, a spec this version does not read)."""
+
+
+class NotPublished(BoardError):
+    """A widget a public link or embed does not serve: added after it was published, or its
+    pinned query's data source is gone."""

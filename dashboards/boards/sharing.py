@@ -1,7 +1,8 @@
 """Sharing a dashboard: with users and groups, as a public link, and as a signed embed URL.
 
 Public links and embeds run the dashboard's saved queries as the user who published them,
-with the filter values that user allowed; nothing else reaches an engine through them.
+with the filter values that user allowed, in the versions pinned when they were published
+(`pins.py`); nothing else reaches an engine through them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,11 +25,14 @@ from dashboards.audit.changes import audit_change
 from dashboards.boards.access import get_dashboards_for_user, hash_public_token
 from dashboards.boards.errors import EmbedTokenInvalid, FilterValueError
 from dashboards.boards.filters import check_filter_value
+from dashboards.boards.pins import Pins, embed_pin_ids, embed_pins, pin_link
 from dashboards.models import Dashboard, DashboardShare, PublicLink, SharePermission
 
 EMBED_SALT = "dashwire.embed"
 MAX_EMBED_TTL_S = 366 * 24 * 3600
 PUBLIC_TOKEN_BYTES = 32
+# a link's last_used_at is written at most this often, whatever its number of viewers
+LINK_TOUCH_INTERVAL_S = 300
 
 
 def share_dashboard(
@@ -108,8 +112,23 @@ def create_public_link(
         )
         link.full_clean()
         link.save()
+        pin_link(link)
         audit_change(user, "dashboard.publish", dashboard_id=dashboard.pk, link_id=link.pk)
     return link, token
+
+
+def republish_public_link(user: User, link: PublicLink) -> PublicLink:
+    """The link serves its dashboard's queries as they are now (until the next time).
+    Only the user who published it may: its widgets run with that user's rights. Raises
+    PermissionDenied otherwise, ValidationError for a revoked link."""
+    if link.created_by_id != user.pk:
+        raise PermissionDenied("only the user who published this link may publish it again")
+    if link.revoked_at is not None:
+        raise ValidationError("this link was revoked; publish a new one")
+    with transaction.atomic():
+        pin_link(link)
+        audit_change(user, "dashboard.republish", dashboard_id=link.dashboard_id, link_id=link.pk)
+    return link
 
 
 def revoke_public_link(user: User, link: PublicLink) -> PublicLink:
@@ -124,7 +143,13 @@ def revoke_public_link(user: User, link: PublicLink) -> PublicLink:
 
 
 def touch_public_link(link: PublicLink) -> None:
-    PublicLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
+    """Note that the link was used: one UPDATE per LINK_TOUCH_INTERVAL_S at most, so its
+    anonymous viewers do not write to the database on every view."""
+    now = timezone.now()
+    last = link.last_used_at
+    if last is not None and (now - last).total_seconds() < LINK_TOUCH_INTERVAL_S:
+        return
+    PublicLink.objects.filter(pk=link.pk).update(last_used_at=now)
 
 
 @dataclass(frozen=True)
@@ -136,6 +161,7 @@ class EmbedGrant:
     filter_values: dict[str, Any]
     allowed_filter_values: dict[str, list[Any]]
     expires_at: float
+    pins: Pins
 
 
 def sign_embed_token(
@@ -148,7 +174,8 @@ def sign_embed_token(
 ) -> str:
     """A token for `/embed/dashboards/<token>/`, valid for `ttl_s` seconds, until the
     dashboard's embeds are revoked, or until `user` may no longer see the dashboard.
-    Widgets run as `user`. Raises ValidationError or FilterValueError for bad inputs."""
+    Widgets run as `user`, in their queries' current versions (pinned in the token). Raises
+    ValidationError or FilterValueError for bad inputs."""
     if not 60 <= ttl_s <= MAX_EMBED_TTL_S:
         raise ValidationError(f"ttl_s must be between 60 and {MAX_EMBED_TTL_S}")
     allowed = check_allowed_values(dashboard, allowed_filter_values or {})
@@ -164,6 +191,7 @@ def sign_embed_token(
         "e": int(time.time()) + ttl_s,
         "f": fixed,
         "a": allowed,
+        "p": embed_pin_ids(dashboard),
     }
     audit_change(user, "dashboard.embed", dashboard_id=dashboard.pk, ttl_s=ttl_s)
     return signing.dumps(payload, salt=EMBED_SALT, compress=True)
@@ -187,6 +215,8 @@ def read_embed_token(token: str) -> EmbedGrant:
         filter_values=payload["f"],
         allowed_filter_values=payload["a"],
         expires_at=payload["e"],
+        # a token signed before pinning pins nothing: its widgets are not served
+        pins=embed_pins(payload.get("p", {})),
     )
 
 

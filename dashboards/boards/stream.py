@@ -5,6 +5,11 @@ never touches the broker; identical work in flight is joined, so many viewers ca
 execution per widget), sends each widget's figure as soon as its result is there, and
 ends with a `done` event. A widget that fails sends its own error; the others go on.
 
+A shared view (a public link or an embed: anonymous viewers) runs each widget's pinned
+query version and writes nothing per view: a fresh stored result is read without a run or
+an audit row; a run already going, or one that failed less than `max_age_s` ago, is
+reused; only otherwise is a run submitted, the one its publisher's own view would make.
+
 Events (each `data:` is one JSON object):
 - `widget`: {id, status: "ok", figure, refreshed_at, row_count, is_cached, run_id,
   click, filtered_by, server_ms} or {id, status: "error", error, server_ms} or
@@ -23,14 +28,27 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
+from connectors.errors import ConnectorError
+from dashboards.boards.errors import NotPublished
 from dashboards.boards.figures import CrossFilter, applicable_filters, click_target, widget_figure
 from dashboards.boards.filters import widget_parameters
+from dashboards.boards.pins import Pins
 from dashboards.charts import ChartError, parse_spec
-from dashboards.models import Dashboard, QueryRun, ResultEntry, RunStatus, Widget, WidgetKind
+from dashboards.models import (
+    Dashboard,
+    DataSource,
+    QueryRun,
+    ResultEntry,
+    RunStatus,
+    SavedQuery,
+    Widget,
+    WidgetKind,
+)
 from dashboards.models.queries import ACTIVE_STATUSES
-from dashboards.pipeline.governance import Origin
-from dashboards.pipeline.result_store import ResultMissing
+from dashboards.pipeline.governance import Origin, plan_query
+from dashboards.pipeline.result_store import ResultMissing, find_fresh_result
 from dashboards.pipeline.runs import submit_run
 
 logger = logging.getLogger(__name__)
@@ -45,13 +63,30 @@ Event = tuple[str, dict[str, Any]]
 @dataclass(frozen=True)
 class BoardView:
     """One view of a dashboard: whose rights run the queries, with which filter values
-    and cross-filters, accepting cached results up to `max_age_s` old."""
+    and cross-filters, accepting cached results up to `max_age_s` old. `pins` (a public
+    link's or an embed's) make it a shared view: only pinned widgets, in their pinned
+    versions; None runs the queries as they are now."""
 
     dashboard: Dashboard
     run_as: User
     filter_values: dict[str, Any]
     max_age_s: float
     cross_filters: tuple[CrossFilter, ...] = field(default=())
+    pins: Pins | None = None
+
+    @property
+    def is_shared(self) -> bool:
+        return self.pins is not None
+
+
+@dataclass(frozen=True)
+class WidgetQuery:
+    """The statement a widget runs in one view."""
+
+    datasource: DataSource
+    sql: str
+    saved_query: SavedQuery
+    parameter_specs: list[dict[str, Any]]
 
 
 def data_widgets(dashboard: Dashboard, first: Sequence[int] = ()) -> list[Widget]:
@@ -65,10 +100,26 @@ def data_widgets(dashboard: Dashboard, first: Sequence[int] = ()) -> list[Widget
     return sorted(widgets, key=lambda w: (rank.get(w.pk, len(rank)), w.y, w.x, w.pk))
 
 
-def submit_widget_run(view: BoardView, widget: Widget) -> QueryRun:
+def widget_query(view: BoardView, widget: Widget) -> WidgetQuery:
+    """The widget's saved query as it is now, or in a shared view its pinned version.
+    Raises NotPublished for a widget the shared view does not serve."""
     visualization = widget.visualization
     assert visualization is not None  # data_widgets selects visualization widgets only
     query = visualization.query
+    if view.pins is None:
+        return WidgetQuery(query.datasource, query.sql, query, list(query.parameters))
+    pin = view.pins.get(widget.pk)
+    if pin is None:
+        raise NotPublished("this chart was added after the dashboard was published")
+    datasource = DataSource.objects.filter(name=pin.datasource_name).first()
+    if datasource is None:
+        raise NotPublished(f"data source {pin.datasource_name} no longer exists")
+    return WidgetQuery(datasource, pin.sql, pin.query, pin.parameter_specs)
+
+
+def submit_widget_run(view: BoardView, widget: Widget) -> QueryRun:
+    """Raises NotPublished for a widget a shared view does not serve."""
+    query = widget_query(view, widget)
     return submit_run(
         view.run_as,
         datasource=query.datasource,
@@ -76,7 +127,8 @@ def submit_widget_run(view: BoardView, widget: Widget) -> QueryRun:
         origin=Origin.WIDGET,
         parameters=widget_parameters(widget, view.filter_values),
         max_age_s=view.max_age_s,
-        saved_query=query,
+        saved_query=query.saved_query,
+        parameter_specs=query.parameter_specs,
     )
 
 
@@ -86,14 +138,22 @@ def widget_payload(view: BoardView, widget: Widget, run: QueryRun) -> dict[str, 
     if run.status != RunStatus.SUCCEEDED:
         return {**base, "status": "error", "error": run.error_message or str(run.status)}
     entry = ResultEntry.objects.filter(pk=run.fingerprint).first()
-    visualization = widget.visualization
-    assert visualization is not None
     if entry is None:
         return {**base, "status": "error", "error": "the result is no longer stored; refresh"}
+    return result_payload(view, widget, entry, base={**base, "is_cached": run.is_cached})
+
+
+def result_payload(
+    view: BoardView, widget: Widget, entry: ResultEntry, *, base: dict[str, Any]
+) -> dict[str, Any]:
+    """The widget drawn from a stored result, or its error; `base` carries id, run_id and
+    is_cached."""
+    visualization = widget.visualization
+    assert visualization is not None
     columns = [column["name"] for column in entry.columns]
     filters = applicable_filters(widget.pk, columns, view.cross_filters)
     try:
-        figure = widget_figure(visualization.spec, run.fingerprint, filters)
+        figure = widget_figure(visualization.spec, entry.fingerprint, filters)
     except ChartError as error:
         where = f" ({error.field})" if error.field else ""
         return {**base, "status": "error", "error": f"{error.message}{where}"}
@@ -106,10 +166,67 @@ def widget_payload(view: BoardView, widget: Widget, run: QueryRun) -> dict[str, 
         "figure": figure,
         "refreshed_at": entry.created_at,
         "row_count": entry.row_count,
-        "is_cached": run.is_cached,
         "click": {"column": target.column, "field": target.point_field} if target else None,
         "filtered_by": [f.as_json() for f in filters],
     }
+
+
+def _running(widget: Widget, run: QueryRun) -> dict[str, Any]:
+    return {"id": widget.pk, "status": "running", "run_id": str(run.pk)}
+
+
+def _first_payload(view: BoardView, widget: Widget) -> dict[str, Any]:
+    """The widget's payload at the start of a load, "running" when its run is going."""
+    if view.is_shared:
+        return _shared_payload(view, widget)
+    run = submit_widget_run(view, widget)
+    if run.status in ACTIVE_STATUSES:
+        return _running(widget, run)
+    return widget_payload(view, widget, run)
+
+
+def _shared_payload(view: BoardView, widget: Widget) -> dict[str, Any]:
+    """A shared view's widget, without writing a row when no run is needed.
+
+    1. Plan the pinned statement as the publisher, unaudited (nothing runs with this plan).
+    2. A fresh stored result of its fingerprint: draw it.
+    3. The latest run of that fingerprint still going: wait for it; failed less than
+       `max_age_s` ago: show its error.
+    4. Otherwise submit the run (audited, as any run), as the publisher's view would.
+    """
+    query = widget_query(view, widget)
+    try:
+        plan = plan_query(
+            view.run_as,
+            query.datasource,
+            query.sql,
+            origin=Origin.WIDGET,
+            parameters=widget_parameters(widget, view.filter_values),
+            # as submit_run resolves them, so that the fingerprints agree
+            parameter_specs=query.parameter_specs or query.saved_query.parameters,
+            is_audited=False,
+        )
+    except ConnectorError as error:
+        return {"id": widget.pk, "status": "error", "error": error.message}
+    entry = find_fresh_result(plan.fingerprint, view.max_age_s)
+    if entry is not None:
+        return result_payload(
+            view, widget, entry, base={"id": widget.pk, "run_id": None, "is_cached": True}
+        )
+    latest = QueryRun.objects.filter(fingerprint=plan.fingerprint).order_by("-created_at").first()
+    if latest is not None and latest.status in ACTIVE_STATUSES:
+        return _running(widget, latest)
+    if latest is not None and latest.status == RunStatus.FAILED and _is_recent(latest, view):
+        return widget_payload(view, widget, latest)
+    run = submit_widget_run(view, widget)
+    if run.status in ACTIVE_STATUSES:
+        return _running(widget, run)
+    return widget_payload(view, widget, run)
+
+
+def _is_recent(run: QueryRun, view: BoardView) -> bool:
+    ended = run.finished_at or run.created_at
+    return (timezone.now() - ended).total_seconds() < view.max_age_s
 
 
 def _guarded(view: BoardView, widget: Widget, run: QueryRun | None) -> dict[str, Any]:
@@ -117,11 +234,9 @@ def _guarded(view: BoardView, widget: Widget, run: QueryRun | None) -> dict[str,
     that carries the others, whatever went wrong in it."""
     started = time.perf_counter()
     try:
-        if run is None:
-            run = submit_widget_run(view, widget)
-            if run.status in ACTIVE_STATUSES:
-                return {"id": widget.pk, "status": "running", "run_id": str(run.pk)}
-        payload = widget_payload(view, widget, run)
+        payload = _first_payload(view, widget) if run is None else widget_payload(view, widget, run)
+    except NotPublished as error:
+        payload = {"id": widget.pk, "status": "error", "error": error.message}
     except Exception:
         logger.exception("widget %s of dashboard %s failed", widget.pk, view.dashboard.pk)
         payload = {"id": widget.pk, "status": "error", "error": "this widget failed; see the log"}
@@ -141,33 +256,35 @@ def widget_events(
     """
     started = time.monotonic()
     widgets = {widget.pk: widget for widget in data_widgets(view.dashboard, first)}
-    pending: dict[str, int] = {}
+    # run id → the widgets waiting for it (a shared view's widgets may share a run)
+    pending: dict[str, list[int]] = {}
     for widget in widgets.values():
         payload = _guarded(view, widget, None)
         if payload["status"] == "running":
-            pending[payload["run_id"]] = widget.pk
+            pending.setdefault(payload["run_id"], []).append(widget.pk)
         yield "widget", payload
     last_sent = time.monotonic()
     while pending and time.monotonic() - started < wait_s:
         time.sleep(POLL_S)
         ended = QueryRun.objects.filter(pk__in=list(pending)).exclude(status__in=ACTIVE_STATUSES)
         for run in ended:
-            widget = widgets[pending.pop(str(run.pk))]
-            yield "widget", _guarded(view, widget, run)
+            for widget_id in pending.pop(str(run.pk)):
+                yield "widget", _guarded(view, widgets[widget_id], run)
             last_sent = time.monotonic()
         if time.monotonic() - last_sent > KEEPALIVE_S:
             yield None
             last_sent = time.monotonic()
-    for run_id, widget_id in pending.items():
-        yield (
-            "widget",
-            {
-                "id": widget_id,
-                "status": "error",
-                "run_id": run_id,
-                "error": f"still running after {wait_s:g} s; it will show on the next refresh",
-            },
-        )
+    for run_id, widget_ids in pending.items():
+        for widget_id in widget_ids:
+            yield (
+                "widget",
+                {
+                    "id": widget_id,
+                    "status": "error",
+                    "run_id": run_id,
+                    "error": f"still running after {wait_s:g} s; it will show on the next refresh",
+                },
+            )
     yield "done", {"elapsed_ms": round((time.monotonic() - started) * 1000)}
 
 

@@ -19,6 +19,7 @@ from django.db import models
 
 from dashboards.charts import ChartError, parse_spec
 from dashboards.models.queries import SavedQuery
+from dashboards.models.workspace import QueryVersion
 
 GRID_COLUMNS = 12
 MAX_WIDGET_HEIGHT = 48
@@ -255,3 +256,18 @@ class PublicLink(models.Model):
             isinstance(allowed, list) for allowed in values.values()
         ):
             raise ValidationError({"allowed_filter_values": "an object of filter → [values]"})
+
+
+class PinnedQuery(models.Model):
+    """The query version a public link serves for one widget, fixed when the link was
+    published (or published again): later edits of the saved query, by whoever owns it,
+    do not reach the link's viewers. A widget without a pin is not served by the link."""
+
+    link = models.ForeignKey(PublicLink, on_delete=models.CASCADE, related_name="pins")
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(QueryVersion, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "widget"], name="one_pin_per_link_widget")
+        ]

@@ -84,6 +84,7 @@ def plan_query(
     parameters: Mapping[str, Any] | None = None,
     parameter_specs: list[dict[str, Any]] | None = None,
     dialect: str | None = None,
+    is_audited: bool = True,
 ) -> ExecutionPlan:
     """Return the plan for running `sql` (written in `dialect`, by default the data
     source's own: the wire endpoint passes "postgres") for `user`, or raise a
@@ -95,6 +96,9 @@ def plan_query(
     3. Only read statements pass.
     4. The row limit is injected (one row over the limit, so exceeding it can be told).
     5. The fingerprint covers the normalized statement, parameters and table versions.
+
+    `is_audited=False` is for looking up a stored result only (an anonymous viewer of a
+    published dashboard): nothing may be run with such a plan, so no audit row is written.
     """
     values = dict(parameters or {})
     try:
@@ -125,9 +129,12 @@ def plan_query(
             is_constant=analysis.is_constant,
         )
     except ConnectorError as error:
-        _audit(user, datasource, sql, origin, outcome="refused", detail={"error": error.message})
+        if is_audited:
+            detail = {"error": error.message}
+            _audit(user, datasource, sql, origin, outcome="refused", detail=detail)
         raise
-    _audit(user, datasource, sql, origin, outcome="allowed", fingerprint_=plan.fingerprint)
+    if is_audited:
+        _audit(user, datasource, sql, origin, outcome="allowed", fingerprint_=plan.fingerprint)
     return plan
 
 

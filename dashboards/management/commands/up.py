@@ -27,7 +27,7 @@ def process_commands(port: int) -> dict[str, list[str]]:
             "--bind",
             f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
             "--worker-class",
-            "gthread",
+            "config.gunicorn_worker.HeadFirstWorker",  # gthread with request deadlines
             "--workers",
             str(settings.WEB_WORKERS),
             "--threads",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from dashboards.boards.access import get_dashboard_for_user, get_public_link
 from dashboards.boards.errors import EmbedTokenInvalid, FilterValueError
+from dashboards.boards.pins import link_pins
 from dashboards.boards.sharing import EmbedGrant, read_embed_token, touch_public_link
 from dashboards.boards.stream import BoardView, data_widgets, sse_chunks, wait_for_widget_run
 from dashboards.identity.access import acting_user
@@ -77,7 +78,11 @@ def embed_allowed_values(grant: EmbedGrant) -> dict[str, list[Any]]:
 def public_board_view(request: HttpRequest, link: PublicLink) -> BoardView:
     """Raises FilterValueError for values the link does not allow."""
     return shared_view(
-        request, link.dashboard, run_as=link.created_by, allowed=link.allowed_filter_values
+        request,
+        link.dashboard,
+        run_as=link.created_by,
+        allowed=link.allowed_filter_values,
+        pins=link_pins(link),
     )
 
 
@@ -89,6 +94,7 @@ def embed_board_view(request: HttpRequest, grant: EmbedGrant) -> BoardView:
         run_as=grant.run_as,
         allowed=embed_allowed_values(grant),
         fixed=grant.filter_values,
+        pins=grant.pins,
     )
 
 

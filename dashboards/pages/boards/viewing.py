@@ -12,6 +12,7 @@ Query string of the page and of its data stream:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from dashboards.boards.errors import FilterValueError
 from dashboards.boards.figures import CrossFilter
 from dashboards.boards.filters import resolve_filter_values
+from dashboards.boards.pins import Pins
 from dashboards.boards.stream import BoardView
 from dashboards.models import Dashboard
 
@@ -66,14 +68,22 @@ def cross_filters(request: HttpRequest) -> tuple[CrossFilter, ...]:
     )
 
 
+MAX_FIRST_WIDGETS = 200
+
+
 def first_widgets(request: HttpRequest) -> list[int]:
-    return [int(part) for part in request.GET.get("first", "").split(",") if part.isdigit()]
+    """The ids in `first` (ASCII digits, at most 18 of them: anything else names no widget)."""
+    parts = request.GET.get("first", "").split(",")[:MAX_FIRST_WIDGETS]
+    return [int(part) for part in parts if part.isascii() and part.isdigit() and len(part) <= 18]
 
 
 def _requested_age(request: HttpRequest, ceiling: float) -> float:
+    """`max_age` within [0, ceiling]; a value that is no finite number means the ceiling."""
     try:
         asked = float(request.GET.get("max_age", ceiling))
     except ValueError:
+        asked = ceiling
+    if not math.isfinite(asked):
         asked = ceiling
     return max(0.0, min(asked, ceiling))
 
@@ -101,9 +111,11 @@ def shared_view(
     run_as: User,
     allowed: Mapping[str, Sequence[Any]],
     fixed: Mapping[str, Any] | None = None,
+    pins: Pins,
 ) -> BoardView:
-    """A public link or an embed: only the allowed filter values, queries run as the user
-    who published, results at least SHARED_MIN_AGE_S old are still good enough."""
+    """A public link or an embed: only the allowed filter values, the pinned query
+    versions run as the user who published, results at least SHARED_MIN_AGE_S old are
+    still good enough."""
     filters = list(dashboard.filters.all())
     for board_filter in filters:
         if fixed and board_filter.name in fixed:
@@ -115,4 +127,5 @@ def shared_view(
         filter_values=resolve_filter_values(filters, requested_filters(request), allowed=allowed),
         max_age_s=max(SHARED_MIN_AGE_S, _requested_age(request, ceiling)),
         cross_filters=cross_filters(request),
+        pins=pins,
     )
