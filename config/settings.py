@@ -179,6 +179,10 @@ HEARTBEAT_INTERVAL_S = env_float("HEARTBEAT_INTERVAL_S", 2.0)
 STALE_EXECUTION_S = env_float("STALE_EXECUTION_S", 30.0)
 # A queued execution no worker picked up for this long fails (no worker running).
 QUEUED_EXECUTION_MAX_S = env_float("QUEUED_EXECUTION_MAX_S", 600.0)
+# Fair sharing: one user's queries running at once (beyond it they wait, so the worker
+# keeps a slot for others), and waiting at once (beyond it a new one is refused).
+QUERY_MAX_RUNNING_PER_USER = env_int("QUERY_MAX_RUNNING_PER_USER", max(1, WORKER_CONCURRENCY - 1))
+QUERY_MAX_QUEUED_PER_USER = env_int("QUERY_MAX_QUEUED_PER_USER", 50)
 
 # Server-side PNG/PDF export: the Chromium binary, and where it reaches this site when
 # the public address is not reachable from the server itself (behind a proxy).

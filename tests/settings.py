@@ -5,6 +5,9 @@ import tempfile
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="dashwire-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# the session worker's two slots serve one test user at a time; the fairness test restarts
+# the worker with a limit of one
+os.environ.setdefault("QUERY_MAX_RUNNING_PER_USER", "2")
 
 from config.settings import *  # noqa: F403
 

@@ -8,9 +8,14 @@ import logging
 import threading
 import time
 from datetime import timedelta
+from enum import Enum
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from connectors import open_connector
@@ -28,14 +33,14 @@ logger = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.2
 
 
-def execute(execution_id: int) -> None:
+def execute(execution_id: int) -> bool:
     """Run a queued execution to its end. Does nothing when another worker already
-    claimed it, or it was cancelled or failed meanwhile."""
-    claimed = Execution.objects.filter(pk=execution_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
-    )
-    if not claimed:
-        return
+    claimed it, or it was cancelled or failed meanwhile. Returns False, leaving it queued,
+    when the user who asked for it already has QUERY_MAX_RUNNING_PER_USER executions
+    running: the caller queues it again for later, so other users' queries get the slot."""
+    claim = _claim(execution_id)
+    if claim is not Claim.TAKEN:
+        return claim is Claim.GONE
     QueryRun.objects.filter(execution_id=execution_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING
     )
@@ -65,6 +70,46 @@ def execute(execution_id: int) -> None:
     finally:
         watcher.stop()
         connector.close()
+    return True
+
+
+class Claim(Enum):
+    TAKEN = "taken"
+    DEFERRED = "deferred"  # its user has as many executions running as they may
+    GONE = "gone"  # another worker took it, or it ended
+
+
+def _claim(execution_id: int) -> Claim:
+    """Mark the execution running unless the user who asked for it first is at
+    QUERY_MAX_RUNNING_PER_USER. The count and the claim are one UPDATE, under a lock of the
+    user's row, so two workers never both start the same user's last allowed query."""
+    submitter = (
+        QueryRun.objects.filter(execution_id=execution_id)
+        .order_by("created_at")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if submitter is None:  # every run that asked for it is gone: nobody waits for it
+        return Claim.GONE
+    busy = (
+        QueryRun.objects.filter(user_id=submitter, execution__status=RunStatus.RUNNING)
+        .values("user_id")
+        .annotate(executions=Count("execution_id", distinct=True))
+        .values("executions")
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=submitter).values_list("pk"))
+        claimed = (
+            Execution.objects.filter(pk=execution_id, status=RunStatus.QUEUED)
+            .filter(LessThan(Coalesce(Subquery(busy), 0), settings.QUERY_MAX_RUNNING_PER_USER))
+            .update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now)
+        )
+    if claimed:
+        return Claim.TAKEN
+    if Execution.objects.filter(pk=execution_id, status=RunStatus.QUEUED).exists():
+        return Claim.DEFERRED
+    return Claim.GONE
 
 
 def _finish_with_error(execution: Execution, error: ConnectorError, watcher: Watcher) -> None:

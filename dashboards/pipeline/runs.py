@@ -18,6 +18,13 @@ from dashboards.pipeline.governance import ExecutionPlan, Origin, plan_query
 from dashboards.pipeline.result_store import find_fresh_result
 
 
+class TooManyQueued(ConnectorError):
+    """The user already has QUERY_MAX_QUEUED_PER_USER queries waiting to run."""
+
+    sqlstate = "53400"
+    retryable = True
+
+
 def submit_run(
     user: User,
     *,
@@ -61,6 +68,17 @@ def submit_run(
         run.is_cached = True
         run.finished_at = timezone.now()
         run.duration_ms = 0
+        run.save()
+        return run
+    waiting = QueryRun.objects.filter(user=user, status=RunStatus.QUEUED).count()
+    if waiting >= settings.QUERY_MAX_QUEUED_PER_USER:
+        _mark_failed(
+            run,
+            TooManyQueued(
+                f"you have {waiting} queries waiting to run, the most one user may have "
+                "(QUERY_MAX_QUEUED_PER_USER); wait for them or cancel some"
+            ),
+        )
         run.save()
         return run
     with transaction.atomic():
