@@ -22,4 +22,4 @@ COPY manage.py ./
 COPY --from=frontend /src/static ./static
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v0
 EXPOSE 8000 15432
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--workers", "2", "--threads", "8"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--worker-class", "config.gunicorn_worker.HeadFirstWorker", "--workers", "2", "--threads", "8"]
