@@ -148,7 +148,8 @@ def finish_execution(
         for run in QueryRun.objects.filter(execution_id=execution_id, status__in=ACTIVE_STATUSES):
             run.status = status
             run.finished_at = now
-            run.duration_ms = int((now - run.created_at).total_seconds() * 1000)
+            # a run may join in the instant after `now` was read
+            run.duration_ms = max(0, int((now - run.created_at).total_seconds() * 1000))
             if error is not None:
                 run.error_message = error.message
                 run.error_position = error.position
