@@ -1,0 +1,223 @@
+"""Splice each governed table's policy into a statement as a filtered, masked subquery."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from connectors.errors import QueryRefused
+from connectors.sql.parse import _EXPLAIN_OPTIONS, DIALECT_META_KEY, explained_statement
+from connectors.sql.policy.model import (
+    Namespace,
+    PolicyContext,
+    TableKey,
+    TablePolicy,
+    effective_policy,
+    policy_key,
+)
+from connectors.sql.policy.names import governed_key
+
+#: table arguments the inner reference keeps: which rows of which version it reads
+_KEPT_ON_TABLE = ("version", "when", "sample", "only")
+#: table arguments that belong to the reference's place in the query, not to the table
+_MOVED_TO_SUBQUERY = ("alias", "joins", "laterals", "pivots")
+_NAME_PARTS = ("this", "db", "catalog")
+_KNOWN_TABLE_ARGS = frozenset(_KEPT_ON_TABLE + _MOVED_TO_SUBQUERY + _NAME_PARTS)
+
+#: statements that name a table to describe it, reading none of its rows
+_METADATA_PARENTS = (exp.Describe, exp.Show)
+#: where a subquery may stand in for a table reference
+_QUERY_SLOTS = (exp.From, exp.Join, exp.Subquery, exp.Pivot)
+
+
+@dataclass(frozen=True)
+class PolicyRewrite:
+    """A statement with policies applied, and what applied (for the result's fingerprint)."""
+
+    statement: exp.Expression
+    #: the effective policy of every governed table the statement reads, by table
+    applied: Mapping[TableKey, TablePolicy]
+    #: policy_key(applied): "" when no policy applied
+    key: str
+
+
+def apply_policies(
+    statement: exp.Expression,
+    *,
+    policies: Mapping[TableKey, TablePolicy],
+    columns: Mapping[TableKey, Sequence[str]],
+    context: PolicyContext,
+    namespace: Namespace,
+) -> PolicyRewrite:
+    """A copy of `statement` in which every read of a governed table goes through its policy.
+
+    1. An EXPLAIN's statement is rewritten and explained again, with its options.
+    2. Each table reference is resolved as the engine would (see `governed_key`).
+    3. The table's policy is made effective for `context` (see `effective_policy`).
+    4. A reference with a non-empty effective policy becomes
+       `(SELECT <col or mask AS col, …> FROM schema.table WHERE <filter>) AS <alias>`,
+       listing `columns[key]` in order, so every later use of a column sees its mask.
+
+    `statement` is not mutated. Raises QueryRefused when a reference cannot be proven to
+    go through its policy: a governed table without known columns, a policy naming a
+    column the table lacks, a reference in a place no subquery can stand, a table
+    argument this pass does not know, or an ambiguous name (see `governed_key`).
+    """
+    if isinstance(statement, exp.Command):
+        return _apply_to_command(statement, policies, columns, context, namespace)
+    rewritten = statement.copy()
+    applied: dict[TableKey, TablePolicy] = {}
+    for table, key in _governed_references(rewritten, policies, namespace):
+        if key not in applied:
+            applied[key] = _prepared_policy(key, policies[key], columns, context, namespace)
+        policy = applied[key]
+        if not policy.is_empty:
+            _replace(table, key, policy, columns[key], namespace)
+    effective = {key: policy for key, policy in applied.items() if not policy.is_empty}
+    return PolicyRewrite(rewritten, effective, policy_key(effective, namespace.dialect))
+
+
+def _governed_references(
+    statement: exp.Expression, policies: Mapping[TableKey, TablePolicy], namespace: Namespace
+) -> list[tuple[exp.Table, TableKey]]:
+    found = []
+    for table in statement.find_all(exp.Table):
+        if isinstance(table.this, exp.Func) or isinstance(table.parent, _METADATA_PARENTS):
+            continue
+        if not isinstance(table.this, exp.Identifier):
+            raise QueryRefused(f"cannot tell which table {table.sql(namespace.dialect)} reads")
+        key = governed_key(table, policies.keys(), namespace)
+        if key is not None:
+            found.append((table, key))
+    return found
+
+
+def _prepared_policy(
+    key: TableKey,
+    policy: TablePolicy,
+    columns: Mapping[TableKey, Sequence[str]],
+    context: PolicyContext,
+    namespace: Namespace,
+) -> TablePolicy:
+    if not columns.get(key):
+        raise QueryRefused(f"the columns of the governed table {key} are not known")
+    effective = effective_policy(policy, context, table=str(key), namespace=namespace)
+    known = {namespace.fold(column) for column in columns[key]}
+    for column in effective.masks.keys() - known:
+        raise QueryRefused(f"the mask on {key}.{column} names a column the table lacks")
+    parts = [effective.row_filter, *effective.masks.values()]
+    for expression in (part for part in parts if part is not None):
+        _check_policy_expression(expression, key, known, namespace)
+    return effective
+
+
+def _check_policy_expression(
+    expression: exp.Expression, key: TableKey, known: set[str], namespace: Namespace
+) -> None:
+    """Refuse a policy whose own columns the table lacks (they would bind to the user's
+    query around it); qualify the tables its lookups read, so no CTE can shadow them."""
+    for column in expression.find_all(exp.Column):
+        if _is_in_nested_query(column, expression):
+            continue
+        if namespace.fold_identifier(column.this) not in known:
+            raise QueryRefused(f"the policy on {key} names {column.sql()}, not a column of it")
+    for table in expression.find_all(exp.Table):
+        if isinstance(table.this, exp.Identifier) and not table.args.get("db"):
+            table.set("db", _quoted(namespace.default_schema))
+
+
+def _is_in_nested_query(node: exp.Expr, root: exp.Expr) -> bool:
+    parent = node.parent
+    while parent is not None and parent is not root:
+        if isinstance(parent, exp.Query):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _replace(
+    table: exp.Table,
+    key: TableKey,
+    policy: TablePolicy,
+    column_names: Sequence[str],
+    namespace: Namespace,
+) -> None:
+    unknown = [arg for arg, value in table.args.items() if value and arg not in _KNOWN_TABLE_ARGS]
+    if unknown:
+        raise QueryRefused(
+            f"{table.sql(namespace.dialect)} uses {', '.join(unknown)}, "
+            f"which cannot be combined with the policy on {key}"
+        )
+    query = _policy_query(table, key, policy, column_names, namespace)
+    if isinstance(table.parent, exp.Summarize):
+        table.replace(query)
+        return
+    if not isinstance(table.parent, _QUERY_SLOTS):
+        raise QueryRefused(f"the policy on {key} cannot be applied where the statement names it")
+    subquery = exp.Subquery(this=query)
+    for arg in _MOVED_TO_SUBQUERY:
+        subquery.set(arg, table.args.get(arg))
+    if subquery.args.get("alias") is None:
+        subquery.set("alias", exp.TableAlias(this=table.this.copy()))
+    table.replace(subquery)
+
+
+def _policy_query(
+    table: exp.Table,
+    key: TableKey,
+    policy: TablePolicy,
+    column_names: Sequence[str],
+    namespace: Namespace,
+) -> exp.Select:
+    projections: list[exp.Expr] = []
+    for name in column_names:
+        mask = policy.masks.get(namespace.fold(name))
+        column = _quoted(name)
+        projections.append(exp.alias_(mask.copy(), column) if mask else exp.column(column))
+    inner = exp.Table(this=_quoted(key.name), db=_quoted(key.schema), catalog=_catalog(table))
+    for arg in _KEPT_ON_TABLE:
+        inner.set(arg, table.args.get(arg))
+    query = exp.Select(expressions=projections).from_(inner, copy=False)
+    if policy.row_filter is not None:
+        query = query.where(policy.row_filter.copy(), copy=False)
+    return query
+
+
+def _catalog(table: exp.Table) -> exp.Identifier | None:
+    """The catalog as written: `c` of `c.s.t`, or of DuckDB's `c.t` read as a catalog's."""
+    catalog = table.args.get("catalog")
+    if isinstance(catalog, exp.Identifier):
+        return catalog.copy()
+    return None
+
+
+def _quoted(name: str) -> exp.Identifier:
+    # stored names, quoted: `user` or `Sales` unquoted would mean something else
+    return exp.to_identifier(name, quoted=True)
+
+
+def _apply_to_command(
+    command: exp.Command,
+    policies: Mapping[TableKey, TablePolicy],
+    columns: Mapping[TableKey, Sequence[str]],
+    context: PolicyContext,
+    namespace: Namespace,
+) -> PolicyRewrite:
+    explained = explained_statement(command)
+    if explained is None:
+        if command.name.upper() == "SHOW":
+            return PolicyRewrite(command.copy(), {}, "")
+        raise QueryRefused(f"cannot apply policies to {command.name.upper()}")
+    rewritten = apply_policies(
+        explained, policies=policies, columns=columns, context=context, namespace=namespace
+    )
+    if not rewritten.applied:
+        return PolicyRewrite(command.copy(), {}, "")
+    body = command.expression.name
+    options_end = match.end() if (match := _EXPLAIN_OPTIONS.match(body)) else 0
+    text = body[:options_end] + rewritten.statement.sql(namespace.dialect)
+    explain = exp.Command(this=command.this, expression=exp.Literal.string(text))
+    explain.meta[DIALECT_META_KEY] = namespace.dialect
+    return PolicyRewrite(explain, rewritten.applied, rewritten.key)
