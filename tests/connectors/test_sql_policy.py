@@ -1,0 +1,254 @@
+"""Row filters and column masks (connectors.sql.policy), from fixtures/policy*.sql.
+
+`policy.sql` holds input `-- =>` expected rewrites ({sales} and {customers} stand for the
+analyst's filtered, masked subqueries); each DuckDB block also runs on a real database and
+must return exactly what the same statement returns on a copy of the database that holds
+only what the analyst may see. `policy_refused.sql` holds statements the pass refuses,
+`policy_hostile.sql` attempts to read a filtered row or an unmasked value.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from connectors.errors import QueryRefused
+from connectors.sql.classify import classify
+from connectors.sql.parse import parse_statement
+from connectors.sql.policy import (
+    Namespace,
+    PolicyContext,
+    PolicyRewrite,
+    TableKey,
+    TablePolicy,
+    apply_policies,
+)
+from tests.connectors.connector_sql_fixtures import Block, block_id, load_blocks
+
+SALES = TableKey("main", "sales")
+CUSTOMERS = TableKey("main", "customers")
+
+ANALYST = PolicyContext(user="ana")
+PII_READER = PolicyContext(user="pia", groups=frozenset({"pii"}))
+ADMIN = PolicyContext(user="ada", groups=frozenset({"admins", "pii"}))
+PERSONAS = {"ana": ANALYST, "pia": PII_READER, "ada": ADMIN}
+
+SALES_FILTER = "region = 'EMEA' OR is_member('admins')"
+SALES_EMAIL_MASK = (
+    "CASE WHEN is_member('pii') THEN email ELSE regexp_replace(email, '^[^@]+', '***') END"
+)
+CUSTOMERS_FILTER = "owner = current_user() OR is_member('admins')"
+CUSTOMERS_EMAIL_MASK = "CASE WHEN is_member('pii') THEN email ELSE 'hidden' END"
+
+COLUMNS = {
+    SALES: ["id", "region", "email", "amount", "customer_id"],
+    CUSTOMERS: ["id", "name", "email", "owner"],
+}
+SCHEMA_SQL = """
+CREATE TABLE sales (
+    id INTEGER, region VARCHAR, email VARCHAR, amount DECIMAL(10, 2), customer_id INTEGER
+);
+CREATE TABLE customers (id INTEGER, name VARCHAR, email VARCHAR, owner VARCHAR);
+CREATE TABLE regions (id INTEGER, code VARCHAR, name VARCHAR);
+"""
+DATA_SQL = """
+INSERT INTO sales VALUES
+    (1, 'EMEA', 'zoë@example.eu', 120.00, 10),
+    (2, 'EMEA', 'jürgen.müller@example.de', 80.50, 11),
+    (3, 'EMEA', NULL, NULL, 12),
+    (4, 'US', 'hank@example.com', 999.99, 13),
+    (5, 'APAC', 'kenji@example.jp', 555.55, 10),
+    (6, NULL, 'nobody@example.org', 777.77, NULL),
+    (7, 'emea', 'lower@example.eu', 1.00, 14),
+    (8, 'EMEA', 'ünïcødé@example.eu', 42.00, 13);
+INSERT INTO customers VALUES
+    (10, 'Zoë GmbH', 'billing@zoe.eu', 'ana'),
+    (11, 'Jürgen AG', 'ap@juergen.de', 'ana'),
+    (12, 'Null Ltd', NULL, 'ana'),
+    (13, 'Hidden Corp', 'cfo@hidden.com', 'bob'),
+    (14, 'Nobody Inc', 'x@nobody.org', NULL);
+INSERT INTO regions VALUES (1, 'EMEA', 'Europe'), (2, 'US', 'United States'),
+    (3, 'APAC', 'Asia Pacific');
+"""
+#: what the analyst must never see, in any cell, in any form (lower case)
+ANALYST_SECRETS = (
+    "zoë@",
+    "jürgen.müller",
+    "hank",
+    "kenji",
+    "nobody@",
+    "lower@",
+    "ünïcødé@",
+    "billing@",
+    "ap@juergen",
+    "cfo@",
+    "x@nobody",
+    "hidden corp",
+    "nobody inc",
+    "999.99",
+    "555.55",
+    "777.77",
+)
+#: what `{sales}` and `{customers}` stand for in policy.sql
+PLACEHOLDERS = {
+    "{sales}": "(SELECT \"id\", \"region\", REGEXP_REPLACE(email, '^[^@]+', '***') AS \"email\", "
+    "\"amount\", \"customer_id\" FROM \"main\".\"sales\" WHERE region = 'EMEA')",
+    "{customers}": "(SELECT \"id\", \"name\", 'hidden' AS \"email\", \"owner\" "
+    "FROM \"main\".\"customers\" WHERE owner = 'ana')",
+}
+
+
+def policies(dialect: str = "duckdb", schema: str = "main") -> dict[TableKey, TablePolicy]:
+    """The demo policies, on tables `sales` and `customers` of `schema`."""
+    return {
+        TableKey(schema, "sales"): TablePolicy.from_sql(
+            row_filter=SALES_FILTER, masks={"email": SALES_EMAIL_MASK}, dialect=dialect
+        ),
+        TableKey(schema, "customers"): TablePolicy.from_sql(
+            row_filter=CUSTOMERS_FILTER, masks={"email": CUSTOMERS_EMAIL_MASK}, dialect=dialect
+        ),
+    }
+
+
+def columns_in(schema: str) -> dict[TableKey, list[str]]:
+    return {TableKey(schema, key.name): names for key, names in COLUMNS.items()}
+
+
+def namespace(block: Block | None = None) -> Namespace:
+    dialect = block.get("dialect", "duckdb") if block else "duckdb"
+    default_schema = block.get("default_schema", "main") if block else "main"
+    return Namespace(dialect=dialect, default_schema=default_schema, catalogs={"demo", "lake"})
+
+
+def rewrite(
+    sql: str,
+    context: PolicyContext = ANALYST,
+    *,
+    names: Namespace | None = None,
+    rules: Mapping[TableKey, TablePolicy] | None = None,
+    columns: Mapping[TableKey, Sequence[str]] | None = None,
+) -> PolicyRewrite:
+    """Parse, classify and apply the policies, as the governance function does."""
+    names = names or namespace()
+    statement = parse_statement(sql, names.dialect)
+    classify(statement)
+    return apply_policies(
+        statement,
+        policies=policies(names.dialect, names.default_schema) if rules is None else rules,
+        columns=columns_in(names.default_schema) if columns is None else columns,
+        context=context,
+        namespace=names,
+    )
+
+
+# --- the databases: everything, and only what a persona may see -------------------------
+
+
+def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The whole demo database, opened as user SQL sees it (catalog `demo`, read-only)."""
+    path = tmp_path_factory.mktemp("full") / "demo.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(SCHEMA_SQL + DATA_SQL)
+    connection = _open_read_only(path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def allowed(
+    demo: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
+    """Per persona, a copy of the demo database holding only the rows and values the
+    persona may see: running a statement there is what the policy allows it to return."""
+    connections = {}
+    for name, context in PERSONAS.items():
+        path = tmp_path_factory.mktemp(f"allowed-{name}") / "demo.duckdb"
+        with duckdb.connect(str(path)) as connection:
+            connection.execute(SCHEMA_SQL)
+            for table in ("sales", "customers", "regions"):
+                visible = demo.sql(_sql(rewrite(f"SELECT * FROM {table}", context)))
+                connection.register("visible", visible.to_arrow_table())
+                connection.execute(f"INSERT INTO {table} SELECT * FROM visible")
+                connection.unregister("visible")
+        connections[name] = _open_read_only(path)
+    yield connections
+    for connection in connections.values():
+        connection.close()
+
+
+def _sql(result: PolicyRewrite) -> str:
+    return result.statement.sql("duckdb")
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
+    return sorted(connection.execute(sql).fetchall(), key=repr)
+
+
+def _cells(value: object) -> Iterator[str]:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _cells(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _cells(key)
+            yield from _cells(item)
+    elif value is not None:
+        yield str(value).lower()
+
+
+def assert_no_secret(rows: Sequence[tuple[object, ...]]) -> None:
+    for cell in _cells(list(rows)):
+        leaked = [secret for secret in ANALYST_SECRETS if secret in cell]
+        assert not leaked, f"{leaked} in {cell!r}"
+
+
+# --- fixtures: the rewrite itself ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("block", load_blocks("policy.sql"), ids=block_id)
+def test_rewrite_matches_fixture(block: Block) -> None:
+    names = namespace(block)
+    expected = block.expected
+    for placeholder, subquery in PLACEHOLDERS.items():
+        expected = expected.replace(placeholder, subquery)
+
+    result = rewrite(block.sql, PERSONAS[block.get("user", "ana")], names=names)
+
+    written = sqlglot.transpile(expected, read=names.dialect, write=names.dialect)[0]
+    assert result.statement.sql(names.dialect) == written
+
+
+_RUNNABLE = [
+    block
+    for block in load_blocks("policy.sql")
+    if block.get("dialect", "duckdb") == "duckdb" and block.get("run", "same") != "no"
+]
+
+
+@pytest.mark.parametrize("block", _RUNNABLE, ids=block_id)
+def test_rewritten_fixture_returns_only_what_the_policy_allows(
+    block: Block,
+    demo: duckdb.DuckDBPyConnection,
+    allowed: dict[str, duckdb.DuckDBPyConnection],
+) -> None:
+    user = block.get("user", "ana")
+
+    rows = _rows(demo, _sql(rewrite(block.sql, PERSONAS[user])))
+
+    if block.get("run", "same") == "same":
+        assert rows == _rows(allowed[user], block.sql)
+    if user == "ana":
+        assert_no_secret(rows)
