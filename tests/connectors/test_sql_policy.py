@@ -252,3 +252,48 @@ def test_rewritten_fixture_returns_only_what_the_policy_allows(
         assert rows == _rows(allowed[user], block.sql)
     if user == "ana":
         assert_no_secret(rows)
+
+
+@pytest.mark.parametrize("block", load_blocks("policy_refused.sql"), ids=block_id)
+def test_what_cannot_be_proven_safe_is_refused(block: Block) -> None:
+    with pytest.raises(QueryRefused, match=re.escape(block.meta["refused"])) as refused:
+        rewrite(block.sql, names=namespace(block))
+
+    assert refused.value.sqlstate == "42501"
+
+
+# --- the hostile corpus --------------------------------------------------------------------
+
+HOSTILE = load_blocks("policy_hostile.sql")
+
+
+def test_the_hostile_corpus_is_large_enough() -> None:
+    assert len(HOSTILE) >= 80
+
+
+@pytest.mark.parametrize("block", HOSTILE, ids=block_id)
+def test_a_hostile_statement_is_refused_or_returns_only_what_the_policy_allows(
+    block: Block,
+    demo: duckdb.DuckDBPyConnection,
+    allowed: dict[str, duckdb.DuckDBPyConnection],
+) -> None:
+    """Refused by the classifier or the pass, failed by the engine, or run: then it returns
+    what the same statement returns on the analyst's copy, and nothing secret anywhere."""
+    expect = block.get("expect", "rows")
+    if expect == "refused":
+        with pytest.raises(QueryRefused):
+            rewrite(block.sql)
+        return
+    sql = _sql(rewrite(block.sql))
+    if expect == "error":
+        with pytest.raises(duckdb.Error):
+            demo.execute(sql)
+        return
+
+    result = demo.execute(sql)
+    names = [column[0] for column in result.description or []]
+    rows = sorted(result.fetchall(), key=repr)
+
+    if block.get("check", "same") == "same":
+        assert rows == _rows(allowed["ana"], block.sql)
+    assert_no_secret([*rows, tuple(names)])

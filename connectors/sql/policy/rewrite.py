@@ -69,14 +69,39 @@ def apply_policies(
         return _apply_to_command(statement, policies, columns, context, namespace)
     rewritten = statement.copy()
     applied: dict[TableKey, TablePolicy] = {}
+    qualified_names: set[tuple[str, str]] = set()
     for table, key in _governed_references(rewritten, policies, namespace):
         if key not in applied:
             applied[key] = _prepared_policy(key, policies[key], columns, context, namespace)
         policy = applied[key]
         if not policy.is_empty:
+            if isinstance(table.args.get("db"), exp.Identifier) and not table.alias:
+                qualified_names.add(_written_name(table.args["db"], table.this, namespace))
             _replace(table, key, policy, columns[key], namespace)
+    if qualified_names:
+        _unqualify_columns(rewritten, qualified_names, namespace)
     effective = {key: policy for key, policy in applied.items() if not policy.is_empty}
     return PolicyRewrite(rewritten, effective, policy_key(effective, namespace.dialect))
+
+
+def _written_name(
+    schema: exp.Identifier, name: exp.Identifier, namespace: Namespace
+) -> tuple[str, str]:
+    return namespace.fold_identifier(schema), namespace.fold_identifier(name)
+
+
+def _unqualify_columns(
+    statement: exp.Expression, qualified_names: set[tuple[str, str]], namespace: Namespace
+) -> None:
+    """`main.sales.email` → `sales.email`: the subquery standing for `main.sales` is
+    named `sales`, and a column cannot name a subquery through a schema."""
+    for column in statement.find_all(exp.Column):
+        schema, table = column.args.get("db"), column.args.get("table")
+        if not isinstance(schema, exp.Identifier) or not isinstance(table, exp.Identifier):
+            continue
+        if _written_name(schema, table, namespace) in qualified_names:
+            column.set("db", None)
+            column.set("catalog", None)
 
 
 def _governed_references(
