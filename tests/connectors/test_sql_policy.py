@@ -123,7 +123,9 @@ def columns_in(schema: str) -> dict[TableKey, list[str]]:
 def namespace(block: Block | None = None) -> Namespace:
     dialect = block.get("dialect", "duckdb") if block else "duckdb"
     default_schema = block.get("default_schema", "main") if block else "main"
-    return Namespace(dialect=dialect, default_schema=default_schema, catalogs={"demo", "lake"})
+    return Namespace(
+        dialect=dialect, default_schema=default_schema, catalogs=frozenset({"demo", "lake"})
+    )
 
 
 def rewrite(
@@ -388,6 +390,36 @@ def test_the_statement_given_is_not_mutated() -> None:
     )
 
     assert statement.sql("duckdb") == "SELECT email FROM sales"
+
+
+def test_an_in_place_rewrite_gives_the_same_statement() -> None:
+    sql = "SELECT s.email, c.email FROM sales s JOIN customers c ON c.id = s.customer_id"
+    copied = rewrite(sql)
+    statement = parse_statement(sql, "duckdb")
+
+    in_place = apply_policies(
+        statement,
+        policies=policies(),
+        columns=COLUMNS,
+        context=ANALYST,
+        namespace=namespace(),
+        copy=False,
+    )
+
+    assert in_place.statement is statement
+    assert statement == copied.statement
+    assert in_place.key == copied.key
+
+
+def test_a_statement_no_policy_applies_to_comes_back_itself() -> None:
+    statement = parse_statement("SELECT * FROM regions", "duckdb")
+
+    result = apply_policies(
+        statement, policies=policies(), columns=COLUMNS, context=ANALYST, namespace=namespace()
+    )
+
+    assert result.statement is statement
+    assert (result.applied, result.key) == ({}, "")
 
 
 # --- current_user() and is_member() --------------------------------------------------------

@@ -8,9 +8,10 @@ plain SQL every engine runs, and two users with the same effective policy share 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -36,10 +37,22 @@ class TableKey:
 
 @dataclass(frozen=True)
 class TablePolicy:
-    """A row filter (rows where it is not true are dropped) and masks by column name."""
+    """A row filter (rows where it is not true are dropped) and masks by column name.
+
+    Build one per version of a policy and reuse it: its `source` (canonical text, the
+    identity its effective forms are remembered by) is computed once, here.
+    """
 
     row_filter: exp.Expression | None = None
     masks: Mapping[str, exp.Expression] = field(default_factory=dict)
+    source: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        canonical = {
+            "row_filter": self.row_filter.sql() if self.row_filter is not None else None,
+            "masks": {column: mask.sql() for column, mask in self.masks.items()},
+        }
+        object.__setattr__(self, "source", json.dumps(canonical, sort_keys=True))
 
     @classmethod
     def from_sql(
@@ -83,17 +96,21 @@ class Namespace:
 
     dialect: str
     default_schema: str
-    catalogs: Collection[str] = ()
+    catalogs: frozenset[str] = frozenset()
 
     def fold(self, name: str) -> str:
         """`name` as stored (or as quoted in SQL) folded the way the dialect compares names."""
-        identifier = exp.to_identifier(name, quoted=True)
-        return Dialect.get_or_raise(self.dialect).normalize_identifier(identifier).name
+        return _folded(self.dialect, name, is_quoted=True)
 
     def fold_identifier(self, identifier: exp.Identifier) -> str:
         """A written identifier folded the way the dialect compares names."""
-        dialect = Dialect.get_or_raise(self.dialect)
-        return dialect.normalize_identifier(identifier.copy()).name
+        return _folded(self.dialect, identifier.name, is_quoted=bool(identifier.quoted))
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(dialect: str, name: str, *, is_quoted: bool) -> str:
+    identifier = exp.to_identifier(name, quoted=is_quoted)
+    return Dialect.get_or_raise(dialect).normalize_identifier(identifier).name
 
 
 def effective_policy(
@@ -179,7 +196,7 @@ def _fold_case(case: exp.Case) -> exp.Expr:
     return case
 
 
-def policy_key(applied: Mapping[TableKey, TablePolicy], dialect: str) -> str:
+def policy_key(applied: Mapping[TableKey, TablePolicy]) -> str:
     """sha256 hex of the effective policies that applied, "" when none did.
 
     Equal effective policies give equal keys whoever the user is; a different filter or
@@ -187,12 +204,5 @@ def policy_key(applied: Mapping[TableKey, TablePolicy], dialect: str) -> str:
     """
     if not applied:
         return ""
-    canonical = {
-        str(key): {
-            "row_filter": policy.row_filter.sql(dialect) if policy.row_filter else None,
-            "masks": {column: mask.sql(dialect) for column, mask in policy.masks.items()},
-        }
-        for key, policy in applied.items()
-    }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    canonical = sorted((str(key), policy.source) for key, policy in applied.items())
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from sqlglot import exp
 
 from connectors.errors import QueryRefused
@@ -32,6 +34,15 @@ _METADATA_PARENTS = (exp.Describe, exp.Show)
 _QUERY_SLOTS = (exp.From, exp.Join, exp.Subquery, exp.Pivot)
 
 
+#: per table, the effective policy and the query standing for the table (None: no policy)
+_Prepared = tuple[TablePolicy, exp.Select | None]
+PREPARED_POLICIES_KEPT = 1024
+_prepared: LRUCache[tuple[TableKey, str, tuple[str, ...], PolicyContext, Namespace], _Prepared] = (
+    LRUCache(PREPARED_POLICIES_KEPT)
+)
+_prepared_lock = threading.Lock()
+
+
 @dataclass(frozen=True)
 class PolicyRewrite:
     """A statement with policies applied, and what applied (for the result's fingerprint)."""
@@ -50,8 +61,9 @@ def apply_policies(
     columns: Mapping[TableKey, Sequence[str]],
     context: PolicyContext,
     namespace: Namespace,
+    copy: bool = True,
 ) -> PolicyRewrite:
-    """A copy of `statement` in which every read of a governed table goes through its policy.
+    """`statement` with every read of a governed table going through its policy.
 
     1. An EXPLAIN's statement is rewritten and explained again, with its options.
     2. Each table reference is resolved as the engine would (see `governed_key`).
@@ -60,28 +72,49 @@ def apply_policies(
        `(SELECT <col or mask AS col, …> FROM schema.table WHERE <filter>) AS <alias>`,
        listing `columns[key]` in order, so every later use of a column sees its mask.
 
-    `statement` is not mutated. Raises QueryRefused when a reference cannot be proven to
-    go through its policy: a governed table without known columns, a policy naming a
-    column the table lacks, a reference in a place no subquery can stand, a table
+    `statement` comes back itself when no policy applies, else a rewritten copy (or, with
+    `copy=False`, itself rewritten in place: the copy is most of the pass's cost).
+    Policies made effective are remembered per policy `source`, user and table
+    (PREPARED_POLICIES_KEPT of them). Raises QueryRefused when a reference cannot be
+    proven to go through its policy: a governed table without known columns, a policy
+    naming a column the table lacks, a reference in a place no subquery can stand, a table
     argument this pass does not know, or an ambiguous name (see `governed_key`).
     """
     if isinstance(statement, exp.Command):
         return _apply_to_command(statement, policies, columns, context, namespace)
-    rewritten = statement.copy()
-    applied: dict[TableKey, TablePolicy] = {}
+    found = _governed_references(statement, policies, namespace)
+    prepared = {
+        key: _prepared_policy(key, policies[key], columns, context, namespace)
+        for key in dict.fromkeys(key for _, key in found)
+    }
+    effective = {key: policy for key, (policy, _) in prepared.items() if not policy.is_empty}
+    if not effective:
+        return PolicyRewrite(statement, {}, "")
+    rewritten, replaced = _copied(statement, found) if copy else (statement, found)
     qualified_names: set[tuple[str, str]] = set()
-    for table, key in _governed_references(rewritten, policies, namespace):
-        if key not in applied:
-            applied[key] = _prepared_policy(key, policies[key], columns, context, namespace)
-        policy = applied[key]
-        if not policy.is_empty:
-            if isinstance(table.args.get("db"), exp.Identifier) and not table.alias:
-                qualified_names.add(_written_name(table.args["db"], table.this, namespace))
-            _replace(table, key, policy, columns[key], namespace)
+    for table, key in replaced:
+        template = prepared[key][1]
+        if template is None:
+            continue
+        if isinstance(table.args.get("db"), exp.Identifier) and not table.alias:
+            qualified_names.add(_written_name(table.args["db"], table.this, namespace))
+        _replace(table, key, template.copy())
     if qualified_names:
         _unqualify_columns(rewritten, qualified_names, namespace)
-    effective = {key: policy for key, policy in applied.items() if not policy.is_empty}
-    return PolicyRewrite(rewritten, effective, policy_key(effective, namespace.dialect))
+    return PolicyRewrite(rewritten, effective, policy_key(effective))
+
+
+def _copied(
+    statement: exp.Expression, found: list[tuple[exp.Table, TableKey]]
+) -> tuple[exp.Expression, list[tuple[exp.Table, TableKey]]]:
+    """A copy of `statement`, and `found` pointing into it."""
+    copied = statement.copy()
+    # the copy has the same shape: its tables come in the same order as the original's
+    keys = {id(table): key for table, key in found}
+    pairs = zip(statement.find_all(exp.Table), copied.find_all(exp.Table), strict=True)
+    return copied, [
+        (table, keys[id(original)]) for original, table in pairs if id(original) in keys
+    ]
 
 
 def _written_name(
@@ -125,17 +158,39 @@ def _prepared_policy(
     columns: Mapping[TableKey, Sequence[str]],
     context: PolicyContext,
     namespace: Namespace,
-) -> TablePolicy:
-    if not columns.get(key):
+) -> _Prepared:
+    """The effective policy and the query standing for the table (None if the policy is
+    empty), remembered: both are only ever copied from, never changed."""
+    names = tuple(columns.get(key) or ())
+    cache_key = (key, policy.source, names, context, namespace)
+    with _prepared_lock:
+        known = _prepared.get(cache_key)
+    if known is None:
+        known = _prepare(key, policy, names, context, namespace)
+        with _prepared_lock:
+            _prepared[cache_key] = known
+    return known
+
+
+def _prepare(
+    key: TableKey,
+    policy: TablePolicy,
+    column_names: Sequence[str],
+    context: PolicyContext,
+    namespace: Namespace,
+) -> _Prepared:
+    if not column_names:
         raise QueryRefused(f"the columns of the governed table {key} are not known")
     effective = effective_policy(policy, context, table=str(key), namespace=namespace)
-    known = {namespace.fold(column) for column in columns[key]}
+    if effective.is_empty:
+        return effective, None
+    known = {namespace.fold(column) for column in column_names}
     for column in effective.masks.keys() - known:
         raise QueryRefused(f"the mask on {key}.{column} names a column the table lacks")
     parts = [effective.row_filter, *effective.masks.values()]
     for expression in (part for part in parts if part is not None):
         _check_policy_expression(expression, key, known, namespace)
-    return effective
+    return effective, _policy_query(key, effective, column_names, namespace)
 
 
 def _check_policy_expression(
@@ -162,21 +217,19 @@ def _is_in_nested_query(node: exp.Expr, root: exp.Expr) -> bool:
     return False
 
 
-def _replace(
-    table: exp.Table,
-    key: TableKey,
-    policy: TablePolicy,
-    column_names: Sequence[str],
-    namespace: Namespace,
-) -> None:
+def _replace(table: exp.Table, key: TableKey, query: exp.Select) -> None:
     unknown = [arg for arg, value in table.args.items() if value and arg not in _KNOWN_TABLE_ARGS]
     if unknown:
         raise QueryRefused(
-            f"{table.sql(namespace.dialect)} uses {', '.join(unknown)}, "
+            f"{table.sql()} uses {', '.join(unknown)}, "
             f"which cannot be combined with the policy on {key}"
         )
-    query = _policy_query(table, key, policy, column_names, namespace)
+    inner = query.args["from_"].this
+    inner.set("catalog", table.args.get("catalog"))
+    for arg in _KEPT_ON_TABLE:
+        inner.set(arg, table.args.get(arg))
     if isinstance(table.parent, exp.Summarize):
+        table.parent.set("table", None)
         table.replace(query)
         return
     if not isinstance(table.parent, _QUERY_SLOTS):
@@ -190,32 +243,19 @@ def _replace(
 
 
 def _policy_query(
-    table: exp.Table,
-    key: TableKey,
-    policy: TablePolicy,
-    column_names: Sequence[str],
-    namespace: Namespace,
+    key: TableKey, policy: TablePolicy, column_names: Sequence[str], namespace: Namespace
 ) -> exp.Select:
+    """`SELECT <col or mask AS col, …> FROM schema.table WHERE <filter>`."""
     projections: list[exp.Expr] = []
     for name in column_names:
         mask = policy.masks.get(namespace.fold(name))
         column = _quoted(name)
         projections.append(exp.alias_(mask.copy(), column) if mask else exp.column(column))
-    inner = exp.Table(this=_quoted(key.name), db=_quoted(key.schema), catalog=_catalog(table))
-    for arg in _KEPT_ON_TABLE:
-        inner.set(arg, table.args.get(arg))
+    inner = exp.Table(this=_quoted(key.name), db=_quoted(key.schema))
     query = exp.Select(expressions=projections).from_(inner, copy=False)
     if policy.row_filter is not None:
         query = query.where(policy.row_filter.copy(), copy=False)
     return query
-
-
-def _catalog(table: exp.Table) -> exp.Identifier | None:
-    """The catalog as written: `c` of `c.s.t`, or of DuckDB's `c.t` read as a catalog's."""
-    catalog = table.args.get("catalog")
-    if isinstance(catalog, exp.Identifier):
-        return catalog.copy()
-    return None
 
 
 def _quoted(name: str) -> exp.Identifier:
