@@ -358,7 +358,7 @@ def test_a_lookup_in_a_policy_is_not_shadowed_by_the_users_cte(
 ) -> None:
     lookup = {
         SALES: TablePolicy.from_sql(
-            row_filter="region IN (SELECT code FROM regions WHERE name = 'Europe')",
+            row_filter="region IN (SELECT r.code FROM regions AS r WHERE r.name = 'Europe')",
             dialect="duckdb",
         )
     }
@@ -459,6 +459,25 @@ def test_an_admin_reads_the_table_itself() -> None:
             {SALES: TablePolicy.from_sql(row_filter="tenant = 'x'", dialect="duckdb")},
             COLUMNS,
             "names tenant, not a column of it",
+        ),
+        (
+            {
+                SALES: TablePolicy.from_sql(
+                    masks={"email": "CASE WHEN x.ok THEN email END"}, dialect="duckdb"
+                )
+            },
+            COLUMNS,
+            "names x.ok, of no table it reads",
+        ),
+        (
+            {
+                SALES: TablePolicy.from_sql(
+                    row_filter="EXISTS (SELECT 1 FROM regions AS r WHERE r.code = region)",
+                    dialect="duckdb",
+                )
+            },
+            COLUMNS,
+            "must qualify region by its table",
         ),
         (
             {SALES: TablePolicy.from_sql(masks={"phone": "NULL"}, dialect="duckdb")},

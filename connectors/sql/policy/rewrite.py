@@ -196,12 +196,24 @@ def _prepare(
 def _check_policy_expression(
     expression: exp.Expression, key: TableKey, known: set[str], namespace: Namespace
 ) -> None:
-    """Refuse a policy whose own columns the table lacks (they would bind to the user's
-    query around it); qualify the tables its lookups read, so no CTE can shadow them."""
+    """Refuse a policy any of whose columns could bind to the user's query around it —
+    a column of its own the table lacks, a qualifier naming no table of the policy, an
+    unqualified column in a lookup — and qualify the tables its lookups read with the
+    default schema, so that no CTE of the user's can stand in for them."""
+    sources = {key.name}
+    for node in expression.find_all(exp.Table, exp.Subquery):
+        alias = node.args.get("alias")
+        named = alias.this if isinstance(alias, exp.TableAlias) else node.this
+        if isinstance(named, exp.Identifier):
+            sources.add(namespace.fold_identifier(named))
     for column in expression.find_all(exp.Column):
-        if _is_in_nested_query(column, expression):
-            continue
-        if namespace.fold_identifier(column.this) not in known:
+        qualifier = column.args.get("table")
+        is_nested = _is_in_nested_query(column, expression)
+        if column.args.get("db") or (qualifier is None and is_nested):
+            raise QueryRefused(f"the policy on {key} must qualify {column.sql()} by its table")
+        if qualifier is not None and namespace.fold_identifier(qualifier) not in sources:
+            raise QueryRefused(f"the policy on {key} names {column.sql()}, of no table it reads")
+        if not is_nested and namespace.fold_identifier(column.this) not in known:
             raise QueryRefused(f"the policy on {key} names {column.sql()}, not a column of it")
     for table in expression.find_all(exp.Table):
         if isinstance(table.this, exp.Identifier) and not table.args.get("db"):
