@@ -83,6 +83,13 @@ def too_complex() -> StatementTooComplex:
     )
 
 
+def explain_options(command: exp.Command) -> str:
+    """The options of an `EXPLAIN …` command (`ANALYZE `, `(FORMAT JSON) ` …), as written."""
+    body = command.expression.name if command.expression else ""
+    match = _EXPLAIN_OPTIONS.match(body)
+    return body[: match.end()] if match else ""
+
+
 def explained_statement(command: exp.Command) -> exp.Expression | None:
     """The statement an `EXPLAIN …` command explains, or None if `command` is no EXPLAIN.
 

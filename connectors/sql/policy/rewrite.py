@@ -10,7 +10,7 @@ from cachetools import LRUCache
 from sqlglot import exp
 
 from connectors.errors import QueryRefused
-from connectors.sql.parse import _EXPLAIN_OPTIONS, DIALECT_META_KEY, explained_statement
+from connectors.sql.parse import DIALECT_META_KEY, explain_options, explained_statement
 from connectors.sql.policy.model import (
     Namespace,
     PolicyContext,
@@ -292,9 +292,7 @@ def _apply_to_command(
     )
     if not rewritten.applied:
         return PolicyRewrite(command.copy(), {}, "")
-    body = command.expression.name
-    options_end = match.end() if (match := _EXPLAIN_OPTIONS.match(body)) else 0
-    text = body[:options_end] + rewritten.statement.sql(namespace.dialect)
+    text = explain_options(command) + rewritten.statement.sql(namespace.dialect)
     explain = exp.Command(this=command.this, expression=exp.Literal.string(text))
     explain.meta[DIALECT_META_KEY] = namespace.dialect
     return PolicyRewrite(explain, rewritten.applied, rewritten.key)
