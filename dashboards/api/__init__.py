@@ -15,6 +15,7 @@ from dashboards.api.queries import router as queries_router
 from dashboards.api.runs import router as runs_router
 from dashboards.api.sharing import router as sharing_router
 from dashboards.api.sql import router as sql_router
+from dashboards.api.tables import router as tables_router
 from dashboards.api.visualizations import router as visualizations_router
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api.add_router("/runs", runs_router)
 api.add_router("/queries", queries_router)
 api.add_router("/drafts", drafts_router)
 api.add_router("/sql", sql_router)
+api.add_router("/tables", tables_router)
 api.add_router("/visualizations", visualizations_router)
 api.add_router("/dashboards", dashboards_router)
 api.add_router("/dashboards", sharing_router)

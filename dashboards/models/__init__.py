@@ -12,7 +12,7 @@ from dashboards.models.boards import (
     Widget,
     WidgetKind,
 )
-from dashboards.models.catalog import DataSource, Engine
+from dashboards.models.catalog import DataSource, Engine, SecuredTable
 from dashboards.models.queries import Execution, QueryRun, RunStatus, SavedQuery
 from dashboards.models.results import ResultEntry
 from dashboards.models.workspace import Draft, QueryTag, QueryTrash, QueryVersion
@@ -37,6 +37,7 @@ __all__ = [
     "ResultEntry",
     "RunStatus",
     "SavedQuery",
+    "SecuredTable",
     "SharePermission",
     "Visualization",
     "Widget",

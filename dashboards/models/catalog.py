@@ -32,6 +32,8 @@ class DataSource(models.Model):
     max_bytes = models.PositiveBigIntegerField(default=settings.QUERY_MAX_BYTES)
     # bumped by the app's own loaders when they write, so fingerprints of cached results change
     data_version = models.PositiveBigIntegerField(default=0)
+    # bumped whenever a row filter or column mask of one of its tables changes
+    policy_version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,3 +59,30 @@ class DataSource(models.Model):
             memory_limit=self.memory_limit,
             timeout_s=self.timeout_s,
         )
+
+
+class SecuredTable(models.Model):
+    """A table of a data source with a row filter and/or column masks: SQL expressions over
+    its columns, in the data source's dialect, that may call `current_user()` and
+    `is_member('group')`. `columns` is the table's column list when a policy was last set:
+    the filtered, masked subquery that stands for the table lists exactly these."""
+
+    datasource = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="secured_tables"
+    )
+    schema = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    columns = models.JSONField(default=list)
+    row_filter = models.TextField(blank=True)
+    masks = models.JSONField(default=dict, blank=True)  # column -> expression
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["datasource", "schema", "name"], name="one_policy_per_table"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.datasource.name}.{self.schema}.{self.name}"

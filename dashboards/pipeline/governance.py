@@ -30,11 +30,13 @@ from connectors.sql.fingerprint import fingerprint, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
 from connectors.sql.parse import too_complex
+from connectors.sql.policy import PolicyContext, apply_policies
 from connectors.sql.tables import referenced_tables
 from connectors.sql.transpile import to_dialect
 from dashboards.audit.batches import wire_audit
 from dashboards.identity.access import AnyUser, get_datasources_for_user
 from dashboards.models import AuditEvent, DataSource, Engine
+from dashboards.pipeline.policies import policies_of
 
 DIALECTS: dict[str, str] = {
     Engine.DUCKDB: "duckdb",
@@ -109,19 +111,21 @@ def plan_query(
         analysis = _analyse(
             sql, dialect or engine_dialect, engine_dialect, specs, values, datasource.max_rows
         )
+        secured = _with_policies(user, datasource, analysis, dialect or engine_dialect)
         plan = ExecutionPlan(
             datasource=datasource,
             user_sql=sql,
-            statement=analysis.statement,
-            statement_sql=analysis.statement_sql,
+            statement=secured.statement,
+            statement_sql=secured.statement_sql,
             kind=analysis.kind,
             tables=list(analysis.tables),
             parameters=values,
             fingerprint=fingerprint(
                 datasource=datasource.name,
-                normalized=analysis.normalized_sql,
+                normalized=secured.normalized_sql,
                 parameters=values,
                 table_versions=table_versions(datasource, list(analysis.tables)),
+                policy=secured.policy_key,
             ),
             max_rows=datasource.max_rows,
             max_bytes=datasource.max_bytes,
@@ -134,7 +138,16 @@ def plan_query(
             _audit(user, datasource, sql, origin, outcome="refused", detail=detail)
         raise
     if is_audited:
-        _audit(user, datasource, sql, origin, outcome="allowed", fingerprint_=plan.fingerprint)
+        applied = {"policy": secured.policy_key} if secured.policy_key else None
+        _audit(
+            user,
+            datasource,
+            sql,
+            origin,
+            outcome="allowed",
+            fingerprint_=plan.fingerprint,
+            detail=applied,
+        )
     return plan
 
 
@@ -153,6 +166,61 @@ def _may_use(user: AnyUser, datasource: DataSource) -> bool:
         with _access_lock:
             _access[key] = allowed
     return allowed
+
+
+@dataclass(frozen=True)
+class _Secured:
+    """A statement as one user may run it: row filters and column masks spliced in."""
+
+    statement: exp.Expression
+    statement_sql: str
+    normalized_sql: str
+    policy_key: str  # "" when no policy applied
+
+
+def _with_policies(
+    user: AnyUser, datasource: DataSource, analysis: _Analysis, dialect: str
+) -> _Secured:
+    """The analysed statement with the data source's policies applied for `user`. Raises
+    QueryRefused when a governed table is read in a way the policy cannot be proven on."""
+    unchanged = _Secured(analysis.statement, analysis.statement_sql, analysis.normalized_sql, "")
+    engine_dialect = dialect_of(datasource)
+    policy_set = policies_of(datasource, engine_dialect=engine_dialect, dialect=dialect)
+    if policy_set is None or not analysis.tables:
+        return unchanged
+    try:
+        rewrite = apply_policies(
+            analysis.statement,
+            policies=policy_set.policies,
+            columns=policy_set.columns,
+            context=PolicyContext(user=user.get_username(), groups=_groups_of(user)),
+            namespace=policy_set.namespace,
+        )
+    except RecursionError as error:
+        raise too_complex() from error
+    if not rewrite.key:
+        return unchanged
+    return _Secured(
+        statement=rewrite.statement,
+        statement_sql=to_dialect(rewrite.statement, engine_dialect),
+        normalized_sql=normalized_sql(rewrite.statement, engine_dialect),
+        policy_key=rewrite.key,
+    )
+
+
+_groups: TTLCache[object, frozenset[str]] = TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S)
+_groups_lock = threading.Lock()
+
+
+def _groups_of(user: AnyUser) -> frozenset[str]:
+    """What `is_member` tests: the names of the user's groups, rechecked every second."""
+    with _groups_lock:
+        groups = _groups.get(user.pk)
+    if groups is None:
+        groups = frozenset(user.groups.values_list("name", flat=True))
+        with _groups_lock:
+            _groups[user.pk] = groups
+    return groups
 
 
 @dataclass(frozen=True)
