@@ -23,6 +23,9 @@ from pgwire.encoding.parameters import decode_parameters
 from pgwire.ports import Backend, Principal
 from pgwire.protocol import messages
 from pgwire.protocol.codec import (
+    MAX_MESSAGE_BYTES,
+    MAX_PASSWORD_MESSAGE_BYTES,
+    MAX_SASL_MESSAGE_BYTES,
     PROTOCOL_3_0,
     AuthData,
     Bind,
@@ -89,6 +92,16 @@ class Phase(StrEnum):
     SASL_FINAL = "sasl-final"
     PASSWORD = "password"
     READY = "ready"
+
+
+# the longest message each phase accepts: small until the client is authenticated
+_MESSAGE_LIMITS = {
+    Phase.STARTUP: MAX_SASL_MESSAGE_BYTES,
+    Phase.SASL_FIRST: MAX_SASL_MESSAGE_BYTES,
+    Phase.SASL_FINAL: MAX_SASL_MESSAGE_BYTES,
+    Phase.PASSWORD: MAX_PASSWORD_MESSAGE_BYTES,
+    Phase.READY: MAX_MESSAGE_BYTES,
+}
 
 
 @dataclass
@@ -218,6 +231,11 @@ class Session:
         self.sink.write(messages.backend_key_data(self.config.process_id, self.config.secret_key))
         self.phase = Phase.READY
         self._ready()
+
+    def max_message_bytes(self) -> int:
+        """The longest message the session accepts now: PostgreSQL's small limits until
+        the client is authenticated, so no one unknown makes the server hold much."""
+        return _MESSAGE_LIMITS[self.phase]
 
     # -- message dispatch -----------------------------------------------------------------
 
