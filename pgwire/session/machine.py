@@ -19,6 +19,8 @@ from typing import Any
 from cachetools import LRUCache
 from sqlglot import exp
 
+from connectors.errors import ConnectorError
+from connectors.sql.parse import check_statement_length
 from pgwire.encoding.parameters import decode_parameters
 from pgwire.ports import Backend, Principal
 from pgwire.protocol import messages
@@ -289,7 +291,15 @@ class Session:
     # -- simple query -----------------------------------------------------------------------
 
     def _on_query(self, message: Query) -> None:
-        """Each statement gets its own result; the first error ends the message."""
+        """Each statement gets its own result; the first error ends the message. A text
+        longer than any statement may be is refused before it is even split."""
+        try:
+            check_statement_length(message.sql)
+        except ConnectorError as error:
+            self.sink.write(messages.error_response(error_fields(error)))
+            self._fail_transaction()
+            self._ready()
+            return
         statements = [statement for statement in split_statements(message.sql) if statement.text]
         if not statements:
             self.sink.write(messages.EMPTY_QUERY_RESPONSE)
@@ -317,6 +327,7 @@ class Session:
     def _on_parse(self, message: Parse) -> None:
         if message.name and message.name in self.statements:
             raise DuplicateStatement(f'prepared statement "{message.name}" already exists')
+        check_statement_length(message.sql)
         if len([s for s in split_statements(message.sql) if s.text]) > 1:
             raise SyntaxError_("cannot insert multiple commands into a prepared statement")
         prepared = self._prepare(message.sql, message.param_oids)
