@@ -19,6 +19,9 @@ from typing import Protocol
 logger = logging.getLogger(__name__)
 
 WATCH_INTERVAL_S = 0.25
+# past its login deadline a connection waiting for the client times out itself and says
+# why; the watchdog cuts off, a little later, one stuck elsewhere (in a TLS handshake)
+CUT_OFF_GRACE_S = 1.0
 # the peer closed its side, or the connection broke (POLLRDHUP: Linux, since 2.6.17)
 _GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
 
@@ -72,7 +75,7 @@ class Watchdog:
         busy = []
         for connection in self._connections():
             deadline = connection.login_deadline()
-            if deadline is not None and now >= deadline:
+            if deadline is not None and now >= deadline + CUT_OFF_GRACE_S:
                 logger.info("cutting off a connection whose login took too long")
                 connection.cut_off()
             elif connection.is_busy:
