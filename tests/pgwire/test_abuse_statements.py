@@ -21,6 +21,7 @@ import pytest
 from pgwire.ports import LocalScope
 from pgwire.server.listener import ServerOptions
 from tests.pgwire.conftest import PASSWORD, RunningServer, make_backend, running_server
+from tests.pgwire.duck_backend import DuckBackend
 from tests.pgwire.rawclient import RawClient, query
 from tests.pgwire.server_process import server_process
 
@@ -64,13 +65,24 @@ def test_statement_timeout_stops_a_local_statement(wire: RunningServer, sql: str
         assert connection.execute("SELECT count(*) FROM endless_t").fetchone() == (1,)
 
 
+@contextmanager
+def _connected_with(backend: DuckBackend) -> Iterator[psycopg.Connection]:
+    """A session on a server of its own over `backend`."""
+    with (
+        running_server(backend, ServerOptions(port=0)) as server,
+        psycopg.connect(server.dsn(), autocommit=True, connect_timeout=10) as connection,
+    ):
+        yield connection
+
+
 def test_the_data_source_timeout_bounds_a_local_statement(database_file: Path) -> None:
     backend = make_backend(database_file)
     backend.local_plan = replace(backend.local_plan, timeout_s=0.3)
-    with running_server(backend, ServerOptions(port=0)) as server:
-        with psycopg.connect(server.dsn(), autocommit=True, connect_timeout=10) as connection:
-            with pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"):
-                connection.execute(ENDLESS_CATALOG)
+    with (
+        _connected_with(backend) as connection,
+        pytest.raises(psycopg.errors.QueryCanceled, match="statement timeout"),
+    ):
+        connection.execute(ENDLESS_CATALOG)
 
 
 def test_a_local_result_stops_at_the_byte_limit(wire: RunningServer) -> None:
@@ -84,12 +96,11 @@ def test_a_local_result_stops_at_the_byte_limit(wire: RunningServer) -> None:
 def test_a_local_result_stops_at_the_data_sources_row_limit(database_file: Path) -> None:
     backend = make_backend(database_file)
     backend.local_plan = replace(backend.local_plan, max_rows=1000)
-    with running_server(backend, ServerOptions(port=0)) as server:
-        with psycopg.connect(server.dsn(), autocommit=True, connect_timeout=10) as connection:
-            with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="1,000 rows"):
-                connection.execute("SELECT oid FROM pg_catalog.pg_class, range(100)")
-            rows = connection.execute("SELECT oid FROM pg_catalog.pg_class LIMIT 5").fetchall()
-            assert len(rows) == 5
+    with _connected_with(backend) as connection:
+        with pytest.raises(psycopg.errors.ProgramLimitExceeded, match="1,000 rows"):
+            connection.execute("SELECT oid FROM pg_catalog.pg_class, range(100)")
+        rows = connection.execute("SELECT oid FROM pg_catalog.pg_class LIMIT 5").fetchall()
+        assert len(rows) == 5
 
 
 def test_local_statements_go_through_the_backend(wire: RunningServer) -> None:
