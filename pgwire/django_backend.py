@@ -49,6 +49,7 @@ from dashboards.pipeline.governance import (
     Origin,
     dialect_of,
     parameter_specs_of,
+    plan_local_query,
     plan_query,
 )
 from dashboards.pipeline.result_store import (
@@ -63,6 +64,8 @@ from pgwire.engine_pool import EnginePool
 from pgwire.ports import (
     CancelScope,
     CatalogHandle,
+    LocalPlan,
+    LocalScope,
     Principal,
     QueryResult,
     ScramVerifier,
@@ -212,6 +215,13 @@ class DjangoBackend:
         batches = tee_into_store(plan.fingerprint, reader, limits)
         stream = pa.RecordBatchReader.from_batches(reader.schema, batches)
         return QueryResult(stream, _closer(connector, batches))
+
+    def plan_local(
+        self, principal: Principal, database: str, sql: str, *, scope: LocalScope
+    ) -> LocalPlan:
+        user, datasource = self._user_and_datasource(principal, database)
+        plan = plan_local_query(user, datasource, sql, origin=Origin.WIRE, runs_on=str(scope))
+        return LocalPlan(plan.timeout_s, plan.max_rows, plan.max_bytes, datasource.name)
 
     def describe(
         self, principal: Principal, database: str, sql: str, *, session: SessionState

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 import pyarrow as pa
@@ -61,6 +62,25 @@ class SessionState:
     time_zone: str = "UTC"
     statement_timeout_s: float = 0.0
     settings: Mapping[str, str] = field(default_factory=dict)
+
+
+class LocalScope(StrEnum):
+    """Where a statement that never reaches the data source runs: the session's emulated
+    catalog, or its temporary tables."""
+
+    CATALOG = "catalog"
+    TEMP_TABLES = "temp_tables"
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    """What the application allows a statement on the session's own DuckDB: the data
+    source's limits (a timeout of 0: none)."""
+
+    timeout_s: float
+    max_rows: int
+    max_bytes: int
+    datasource: str  # named in the messages of the limits
 
 
 class CancelScope:
@@ -139,6 +159,14 @@ class Backend(Protocol):
         through the application's governance function and result cache. Blocking; called
         from a worker thread. Raises connectors.errors.ConnectorError subclasses (refusals
         included); a cancelled statement raises QueryCancelled."""
+
+    def plan_local(
+        self, principal: Principal, database: str, sql: str, *, scope: LocalScope
+    ) -> LocalPlan:
+        """Allow and audit `sql`, a statement the session runs on its own in-memory DuckDB
+        (`scope`: its emulated catalog or its temporary tables) instead of the data source,
+        through the application's governance like any other; the plan holds the limits it
+        runs with. Raises ConnectorError subclasses (QueryRefused) when it may not run."""
 
     def describe(
         self, principal: Principal, database: str, sql: str, *, session: SessionState

@@ -60,11 +60,7 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
 
 def parse_statements(sql: str, dialect: str) -> list[exp.Expr]:
     """Every statement of `sql`, within the bounds parse_statement names; raises like it."""
-    if len(sql) > MAX_STATEMENT_CHARS:
-        raise LimitExceeded(
-            f"the statement is {len(sql):,} characters long; at most "
-            f"{MAX_STATEMENT_CHARS:,} are accepted"
-        )
+    check_statement_length(sql)
     try:
         return [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as error:
@@ -74,6 +70,15 @@ def parse_statements(sql: str, dialect: str) -> list[exp.Expr]:
         raise syntax_error(error, sql) from error
     except RecursionError as error:
         raise too_complex() from error
+
+
+def check_statement_length(sql: str) -> None:
+    """Raise LimitExceeded (54000) when `sql` is longer than MAX_STATEMENT_CHARS."""
+    if len(sql) > MAX_STATEMENT_CHARS:
+        raise LimitExceeded(
+            f"the statement is {len(sql):,} characters long; at most "
+            f"{MAX_STATEMENT_CHARS:,} are accepted"
+        )
 
 
 def too_complex() -> StatementTooComplex:

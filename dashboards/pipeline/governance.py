@@ -29,7 +29,7 @@ from connectors.sql.constant import is_constant
 from connectors.sql.fingerprint import fingerprint, normalized_sql
 from connectors.sql.limit import inject_limit
 from connectors.sql.params import ParameterSpec, ParameterType, bind_parameters, infer_spec
-from connectors.sql.parse import too_complex
+from connectors.sql.parse import check_statement_length, too_complex
 from connectors.sql.policy import PolicyContext, apply_policies
 from connectors.sql.tables import referenced_tables
 from connectors.sql.transpile import to_dialect
@@ -149,6 +149,38 @@ def plan_query(
             detail=applied,
         )
     return plan
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    """The limits of a statement that runs on a session's own scratch engine (the data
+    source's: the statement stands in for a query on it)."""
+
+    max_rows: int
+    max_bytes: int
+    timeout_s: float
+
+
+def plan_local_query(
+    user: AnyUser, datasource: DataSource, sql: str, *, origin: Origin, runs_on: str
+) -> LocalPlan:
+    """Allow `sql`, a statement that reads or writes no data source table — it runs on a
+    session's own scratch engine (`runs_on`: the wire endpoint's emulated catalog, or a
+    session's temporary tables) — and audit it like any other. The user must be allowed to
+    use the data source and the text must be within MAX_STATEMENT_CHARS; which statements
+    the scratch engine accepts is its own affair (it holds nothing governed). Raises
+    QueryRefused or LimitExceeded."""
+    detail: dict[str, Any] = {"runs_on": runs_on}
+    try:
+        if not _may_use(user, datasource):
+            raise QueryRefused(f"you may not query data source {datasource.name}")
+        check_statement_length(sql)
+    except ConnectorError as error:
+        detail["error"] = error.message
+        _audit(user, datasource, sql, origin, outcome="refused", detail=detail)
+        raise
+    _audit(user, datasource, sql, origin, outcome="allowed", detail=detail)
+    return LocalPlan(datasource.max_rows, datasource.max_bytes, datasource.timeout_s)
 
 
 _access: TTLCache[tuple[object, int], bool] = TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S)

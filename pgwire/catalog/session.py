@@ -30,23 +30,7 @@ from pgwire.catalog.relations import SHADOW_SCHEMAS, catalog_relations
 from pgwire.catalog.results import to_pg_result
 from pgwire.catalog.sizes import Sizes
 from pgwire.catalog.tables import build_catalog, build_relation
-
-# SQLSTATE for each kind of DuckDB error a rewritten catalog query can raise.
-DUCKDB_SQLSTATES: dict[type[duckdb.Error], str] = {
-    duckdb.ParserException: "42601",
-    duckdb.CatalogException: "42P01",
-    duckdb.BinderException: "42703",
-    duckdb.ConversionException: "22P02",
-    duckdb.OutOfRangeException: "22003",
-    duckdb.InvalidInputException: "22023",
-    duckdb.NotImplementedException: "0A000",
-}
-
-
-def _sqlstate(error: duckdb.Error) -> str:
-    return next(
-        (state for kind, state in DUCKDB_SQLSTATES.items() if isinstance(error, kind)), "XX000"
-    )
+from pgwire.local_duckdb import Fetch, connect_local, fetch_all, lock, sqlstate_of
 
 
 @cache
@@ -90,7 +74,7 @@ class CatalogSession:
         self._connection = self._open()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        connection = duckdb.connect(":memory:", config={"enable_external_access": False})
+        connection = connect_local()
         for shadow_schema in SHADOW_SCHEMAS.values():
             connection.execute(f"CREATE SCHEMA {shadow_schema}")
         catalog = build_catalog(self._content)
@@ -114,6 +98,7 @@ class CatalogSession:
         )
         backend_pid = int(self._settings.get("pg_backend_pid", "0") or 0)
         install_functions(connection, self._function_sources(catalog), backend_pid=backend_pid)
+        lock(connection)
         return connection
 
     def _function_sources(self, catalog: Mapping[tuple[str, str], pa.Table]) -> FunctionSources:
@@ -137,13 +122,14 @@ class CatalogSession:
         self._connection.close()
         self._connection = self._open()
 
-    def execute(self, statement: str | exp.Expression) -> pa.Table:
+    def execute(self, statement: str | exp.Expression, fetch: Fetch = fetch_all) -> pa.Table:
         """Run one catalog query and return its rows as PostgreSQL would.
 
         `statement` is PostgreSQL SQL or a tree parsed from it (best with
-        `pgwire.sql.dialect.DIALECT`); `params` are the bound values of `$1…$n`.
-        Raises SqlSyntaxError (42601), UndefinedObject (42P01), ParameterError (22023) or
-        EngineError with a PostgreSQL SQLSTATE.
+        `pgwire.sql.dialect.DIALECT`); `fetch` runs the translated SQL (a client's query:
+        bounded and cancellable, see pgwire.local_duckdb). Raises SqlSyntaxError (42601),
+        UndefinedObject (42P01), ParameterError (22023) or EngineError with a PostgreSQL
+        SQLSTATE, and whatever `fetch` raises.
         """
         try:
             tree = rewrite.parse(statement) if isinstance(statement, str) else statement
@@ -154,9 +140,11 @@ class CatalogSession:
         translated = rewrite.translate(prepared)
         sql = translated.sql(dialect="duckdb")
         try:
-            result = self._connection.sql(sql).to_arrow_table()
+            result = fetch(self._connection, sql)
         except duckdb.Error as error:
-            raise EngineError(str(error).splitlines()[0], sqlstate=_sqlstate(error)) from error
+            raise EngineError(str(error).splitlines()[0], sqlstate=sqlstate_of(error)) from error
+        if result is None:
+            raise EngineError("a catalog statement returned no result", sqlstate="0A000")
         return to_pg_result(result, result.column_names, types, self._lookups)
 
     def close(self) -> None:

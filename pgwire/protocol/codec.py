@@ -19,7 +19,12 @@ SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
 CANCEL_REQUEST = 80877102
 
+# PostgreSQL's limits (length word included): a startup packet, then while authenticating
+# a password message (PG_MAX_AUTH_TOKEN_LENGTH) or a SASL message
+# (PG_MAX_SASL_MESSAGE_LENGTH); only a logged-in session may send MAX_MESSAGE_BYTES
 MAX_STARTUP_BYTES = 10_000
+MAX_PASSWORD_MESSAGE_BYTES = 65_535
+MAX_SASL_MESSAGE_BYTES = 1_024
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 _INT16 = struct.Struct("!h")
@@ -353,14 +358,16 @@ class FrameReader:
 
     `feed()` appends received bytes; iterating `messages()` yields every complete message
     received so far. Call `end_startup()` once the StartupMessage has been handled, after
-    which frames carry type bytes.
+    which frames carry type bytes. A frame announcing more than `max_message_bytes` is
+    refused as soon as its length word arrives; a body is only ever as large as the bytes
+    received, never allocated at the announced length.
     """
 
     def __init__(self, *, max_message_bytes: int = MAX_MESSAGE_BYTES) -> None:
         self._buffer = bytearray()
         self._offset = 0
         self._in_startup = True
-        self._max_message_bytes = max_message_bytes
+        self.max_message_bytes = max_message_bytes
 
     @property
     def in_startup(self) -> bool:
@@ -402,7 +409,7 @@ class FrameReader:
             if available < 5:
                 return
             type_byte, length = _HEADER.unpack_from(buffer, self._offset)
-            if length < 4 or length > self._max_message_bytes:
+            if length < 4 or length > self.max_message_bytes:
                 raise ProtocolViolation("invalid message length")
             if available < length + 1:
                 return

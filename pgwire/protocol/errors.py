@@ -11,6 +11,7 @@ import logging
 from enum import StrEnum
 
 from connectors.errors import ConnectorError
+from connectors.sql.parse import too_complex
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +136,11 @@ def error_fields(error: BaseException) -> dict[str, str]:
     """The ErrorResponse fields (one-letter codes) that report `error` to the client.
 
     Errors outside both hierarchies are bugs: they are logged with their traceback and
-    reported as XX000 without internals.
+    reported as XX000 without internals — except a RecursionError, which only says that
+    some pass met a statement nested deeper than it can walk (54001).
     """
+    if isinstance(error, RecursionError):
+        error = too_complex()
     if isinstance(error, PgError):
         fields = {"S": error.severity, "V": error.severity, "C": error.sqlstate}
         fields["M"] = error.message

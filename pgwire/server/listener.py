@@ -3,12 +3,18 @@ connection a thread of its own that reads a message, lets its `Session` handle i
 sends the answer, so a round trip costs no hand-over between threads.
 
 Every wait on a peer has a timeout. Sends block until the client took the bytes (at most
-`write_timeout_s`), so a slow reader holds back only its own statement.
+`write_timeout_s`), so a slow reader holds back only its own statement. Until a client is
+logged in it may send only small messages and has `login_timeout_s` from its accept to
+finish; the watchdog enforces that and cancels the statements of clients that went away.
+A connection that cannot get a thread is refused (53300) and the next one accepted; a
+listener that can no longer accept ends `run_server` with a failure status, so the
+process's supervisor restarts it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import logging
 import secrets
@@ -25,6 +31,8 @@ from types import FrameType
 from pgwire.ports import Backend
 from pgwire.protocol import messages
 from pgwire.protocol.codec import (
+    MAX_SASL_MESSAGE_BYTES,
+    MAX_STARTUP_BYTES,
     CancelRequest,
     FrameReader,
     GSSENCRequest,
@@ -34,6 +42,7 @@ from pgwire.protocol.codec import (
 )
 from pgwire.protocol.errors import ClientGone, FatalError, PgError, ProtocolViolation, error_fields
 from pgwire.server.tls import server_context
+from pgwire.server.watchdog import Watchdog
 from pgwire.session.machine import Session, SessionConfig
 
 logger = logging.getLogger(__name__)
@@ -42,6 +51,22 @@ READ_CHUNK_BYTES = 256 * 1024
 SMALL_WRITE_BYTES = 256 * 1024
 ACCEPT_POLL_S = 0.5  # how soon the accepting thread notices a shutdown
 TLS_GOODBYE_S = 0.5
+REFUSAL_WAIT_S = 0.2  # how long a refused client may take to send its startup packet
+# accept() failures that pass (resources short for a moment, a client gone before its
+# accept); any other means the listening socket itself is broken
+TRANSIENT_ACCEPT_ERRNOS = frozenset(
+    {
+        errno.EMFILE,
+        errno.ENFILE,
+        errno.ENOBUFS,
+        errno.ENOMEM,
+        errno.ECONNABORTED,
+        errno.EPROTO,
+        errno.EPERM,
+        errno.EAGAIN,
+        errno.EINTR,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +77,7 @@ class ServerOptions:
     tls_key: str | None = None
     is_tls_enabled: bool = True
     max_connections: int = 256
-    startup_timeout_s: float = 30.0
+    login_timeout_s: float = 30.0  # from accept to logged in, however the client trickles
     idle_timeout_s: float = 8 * 3600.0
     write_timeout_s: float = 300.0
     shutdown_grace_s: float = 30.0
@@ -74,6 +99,10 @@ class LoginThrottled(FatalError):
 
 class IdleInTransactionTimeout(FatalError):
     sqlstate = "25P03"
+
+
+class LoginTimedOut(FatalError):
+    sqlstate = "57014"
 
 
 class LoginThrottle:
@@ -149,7 +178,9 @@ class WireServer:
         self._acceptor: threading.Thread | None = None
         self._connections: dict[_Connection, threading.Thread] = {}
         self.throttle = LoginThrottle(options.max_login_failures, options.login_failure_window_s)
+        self.watchdog = Watchdog(self._open_connections)
         self.is_closing = False
+        self.has_failed = False  # the listener can no longer accept connections
 
     @property
     def port(self) -> int:
@@ -163,24 +194,50 @@ class WireServer:
         self._listener.settimeout(ACCEPT_POLL_S)
         self._acceptor = threading.Thread(target=self._accept_all, name="pgwire-accept")
         self._acceptor.start()
+        self.watchdog.start()
         logger.info("pgwire listening on %s:%s", self.options.host, self.port)
 
     def _accept_all(self) -> None:
+        """Accept until closing; a broken listener (or a bug here) is logged and marks the
+        server failed rather than leaving a process that accepts nothing."""
+        try:
+            self._accept_until_closed()
+        except BaseException as error:
+            logger.critical("pgwire can no longer accept connections", exc_info=error)
+            self.has_failed = True
+
+    def _accept_until_closed(self) -> None:
         assert self._listener is not None
         while not self.is_closing:
             try:
                 sock, peer = self._listener.accept()
             except TimeoutError:
                 continue
-            except OSError as error:  # e.g. out of file descriptors: try again shortly
-                logger.warning("accept failed: %s", error)
+            except OSError as error:
+                if error.errno not in TRANSIENT_ACCEPT_ERRNOS:
+                    raise
+                logger.warning("accept failed: %s", error)  # e.g. out of file descriptors
                 time.sleep(0.1)
                 continue
+            self._start_session(sock, peer)
+
+    def _start_session(self, sock: socket.socket, peer: object) -> None:
+        """Serve the accepted socket on a thread of its own; when no thread can be
+        started (RuntimeError: can't start new thread), refuse only this client."""
+        try:
             connection = _Connection(self, sock, peer)
-            thread = threading.Thread(target=connection.run, name="pgwire-session", daemon=True)
-            with self._lock:
-                self._connections[connection] = thread
+        except OSError:  # the client went away between accept and here
+            sock.close()
+            return
+        thread = threading.Thread(target=connection.run, name="pgwire-session", daemon=True)
+        with self._lock:
+            self._connections[connection] = thread
+        try:
             thread.start()
+        except (RuntimeError, MemoryError) as error:
+            self.forget(connection)
+            logger.error("refusing a connection: no thread to serve it (%s)", error)
+            connection.refuse(TooManyConnections("sorry, too many clients already"))
 
     def close(self) -> None:
         """Stop accepting; idle sessions end now, running statements may finish within
@@ -188,6 +245,7 @@ class WireServer:
         self.is_closing = True
         if self._acceptor is not None:
             self._acceptor.join()
+        self.watchdog.stop()
         if self._listener is not None:
             self._listener.close()
         for connection in self._open_connections():
@@ -242,7 +300,8 @@ class _Connection:
     def __init__(self, server: WireServer, sock: socket.socket, peer: object) -> None:
         self.server = server
         self.sock = sock
-        self.frames = FrameReader()
+        self.frames = FrameReader(max_message_bytes=MAX_SASL_MESSAGE_BYTES)
+        self._login_deadline: float | None = time.monotonic() + server.options.login_timeout_s
         self.is_tls = False
         self.is_busy = False
         self.session: Session | None = None
@@ -253,6 +312,28 @@ class _Connection:
         # a BI tool's idle pooled connection behind a NAT must not vanish silently
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
         self.address = str(peer[0]) if isinstance(peer, tuple) else "local"
+
+    def login_deadline(self) -> float | None:
+        """time.monotonic() by which the client must be logged in; None once it is."""
+        return self._login_deadline
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def cancel_statement(self) -> None:
+        if self.session is not None:
+            self.session.cancel()
+
+    def refuse(self, error: PgError) -> None:
+        """Answer a client this server cannot serve, from the accepting thread: take its
+        startup packet if it comes at once (closing on unread bytes would reset the
+        connection before the client read the answer), send `error`, close."""
+        with contextlib.suppress(OSError):
+            self.sock.settimeout(REFUSAL_WAIT_S)
+            self.sock.recv(MAX_STARTUP_BYTES)
+            self.sock.sendall(messages.error_response(error_fields(error)))
+            self.sock.shutdown(socket.SHUT_WR)
+        self.sock.close()
 
     def run(self) -> None:
         try:
@@ -277,7 +358,7 @@ class _Connection:
     def _run(self) -> None:
         try:
             startup = self._negotiate()
-        except ProtocolViolation as error:
+        except FatalError as error:
             self.send_fatal(error)
             return
         if startup is None:
@@ -309,26 +390,18 @@ class _Connection:
         if not self._busy(session.start, startup):
             return
         self.frames.end_startup()
-        options = self.server.options
         while not self.server.is_closing:
-            is_ready = session.phase == "ready"
-            timeout_s = options.idle_timeout_s if is_ready else options.startup_timeout_s
-            transaction_limit_s = session.idle_in_transaction_limit_s()
-            try:
-                received = self._receive(min(timeout_s, transaction_limit_s or timeout_s))
-            except TimeoutError:
-                if transaction_limit_s is None or transaction_limit_s >= timeout_s:
-                    raise
-                self.send_fatal(
-                    IdleInTransactionTimeout(
-                        "terminating connection due to idle-in-transaction timeout"
-                    )
-                )
+            if session.phase == "ready":
+                received = self._receive_when_ready(session)
+            else:
+                received = self._receive_before_login()
+            if received is None:  # told the client why it ends
                 return
             if not received:
                 if self.server.is_closing:
                     break
                 return
+            self.frames.max_message_bytes = session.max_message_bytes()
             try:
                 messages = list(self.frames.messages())
             except ProtocolViolation as error:
@@ -336,6 +409,8 @@ class _Connection:
                 return
             if not self._busy(_handle_all, session, messages):
                 return
+            if session.phase == "ready":
+                self._login_deadline = None
         self.send_fatal(ShuttingDown("terminating connection due to server shutdown"))
 
     def _busy(self, function: Callable[..., bool], *args: object) -> bool:
@@ -346,6 +421,38 @@ class _Connection:
             return function(*args)
         finally:
             self.is_busy = False
+
+    def _receive_when_ready(self, session: Session) -> bool | None:
+        """Wait for the logged-in client's next bytes: False at end of stream, None when
+        it stayed idle in a transaction for too long (and was told so)."""
+        timeout_s = self.server.options.idle_timeout_s
+        transaction_limit_s = session.idle_in_transaction_limit_s()
+        try:
+            return self._receive(min(timeout_s, transaction_limit_s or timeout_s))
+        except TimeoutError:
+            if transaction_limit_s is None or transaction_limit_s >= timeout_s:
+                raise
+        self.send_fatal(
+            IdleInTransactionTimeout("terminating connection due to idle-in-transaction timeout")
+        )
+        return None
+
+    def _receive_before_login(self) -> bool | None:
+        """Wait for the client's next bytes within what is left of its login time: False
+        at end of stream, None when the time ran out (and the client was told)."""
+        try:
+            return self._receive(self._login_time_left())
+        except (TimeoutError, LoginTimedOut):
+            self.send_fatal(LoginTimedOut("canceling authentication due to timeout"))
+            return None
+
+    def _login_time_left(self) -> float:
+        """Seconds left to log in; raises LoginTimedOut when none are."""
+        deadline = self._login_deadline
+        left = deadline - time.monotonic() if deadline is not None else 0.0
+        if left <= 0:
+            raise LoginTimedOut("canceling authentication due to timeout")
+        return left
 
     def _receive(self, timeout_s: float) -> bool:
         """Read what the client sent; False at end of stream."""
@@ -384,13 +491,16 @@ class _Connection:
 
     def _negotiate(self) -> StartupMessage | None:
         """Answer SSLRequest/GSSENCRequest/CancelRequest until the StartupMessage arrives;
-        None when the connection ends here."""
-        timeout = self.server.options.startup_timeout_s
+        None when the connection ends here. Raises LoginTimedOut when the login time ran
+        out, ProtocolViolation for a malformed or oversized packet."""
         while True:
             packet = self.frames.next_startup_packet()
             if packet is None:
-                if not self._receive(timeout):
-                    return None
+                try:
+                    if not self._receive(self._login_time_left()):
+                        return None
+                except TimeoutError as error:
+                    raise LoginTimedOut("canceling authentication due to timeout") from error
                 continue
             if isinstance(packet, StartupMessage):
                 return packet
@@ -398,10 +508,10 @@ class _Connection:
                 self.server.cancel(packet)
                 return None
             if isinstance(packet, GSSENCRequest):
-                self.send(b"N", timeout)
+                self.send(b"N", self._login_time_left())
                 continue
             if isinstance(packet, SSLRequest):
-                self._answer_ssl_request(timeout)
+                self._answer_ssl_request(self._login_time_left())
 
     def _answer_ssl_request(self, timeout: float) -> None:
         tls = self.server.tls
@@ -450,16 +560,12 @@ def _report(sink: SocketSink, error: PgError) -> bool:
     return False
 
 
-def run_server(
-    backend: Backend,
-    host: str = "127.0.0.1",
-    port: int = 15432,
-    tls_cert: str | None = None,
-    tls_key: str | None = None,
-) -> None:
+def run_server(backend: Backend, options: ServerOptions) -> int:
     """Blocking entry point for `python -m pgwire`: serves until SIGTERM or Ctrl-C, then
-    shuts down gracefully (running statements may finish within the grace period)."""
-    server = WireServer(backend, ServerOptions(host, port, tls_cert, tls_key))
+    shuts down gracefully (running statements may finish within the grace period), and
+    returns the process's exit status: 0, or 1 when the listener could no longer accept
+    connections (the server then shut down so a supervisor can start a fresh one)."""
+    server = WireServer(backend, options)
     server.start()
     # what start-up made (modules, Django, built-in catalog rows) lives as long as the
     # process: the collector's full passes need not walk it again and again
@@ -473,10 +579,11 @@ def run_server(
         number: signal.signal(number, request_stop) for number in (signal.SIGTERM, signal.SIGINT)
     }
     try:
-        while not stop.wait(ACCEPT_POLL_S):
+        while not stop.wait(ACCEPT_POLL_S) and not server.has_failed:
             pass
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
         server.close()
         logger.info("pgwire stopped")
+    return 1 if server.has_failed else 0

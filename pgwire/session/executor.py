@@ -2,6 +2,10 @@
 the emulated catalog, the session's own parameters or its temporary tables; describing
 them without running them; streaming their rows; cancelling them. No protocol flow here:
 the session decides what runs when.
+
+A statement on the catalog or the temporary tables never reaches the data source, yet it
+is governed like one: the backend allows and audits it and names its limits, and it runs
+cancellable, within the statement timeout and those limits (pgwire.local_duckdb).
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,8 +28,16 @@ from pgwire.catalog import CatalogSession
 from pgwire.encoding.data_rows import ResultColumns, encode_rows
 from pgwire.encoding.parameters import null_literal
 from pgwire.encoding.text import TextContext
-from pgwire.ports import Backend, CancelScope, CatalogHandle, Principal, SessionState
-from pgwire.protocol.errors import QueryCanceled
+from pgwire.local_duckdb import Fetch, bounded_fetch
+from pgwire.ports import (
+    Backend,
+    CancelScope,
+    CatalogHandle,
+    LocalScope,
+    Principal,
+    SessionState,
+)
+from pgwire.protocol.errors import PgError, QueryCanceled
 from pgwire.session.preparation import Prepared, Route
 from pgwire.session.results import OpenResult
 from pgwire.session.setting_queries import settings_call_table
@@ -237,11 +250,13 @@ class Executor:
         statement = self._bound(portal)
         target = select_into_target(statement)
         if target is None:
-            rows, portal.tag = self.temp_tables.execute(statement)
+            with self._local(self._audited_sql(portal), LocalScope.TEMP_TABLES) as fetch:
+                rows, portal.tag = self.temp_tables.execute(statement, fetch)
             return OpenResult.from_table(rows) if rows is not None else OpenResult.empty()
         statement.set("into", None)
         if self.temp_tables.touches(statement):
-            rows, _ = self.temp_tables.execute(statement)
+            with self._local(self._audited_sql(portal), LocalScope.TEMP_TABLES) as fetch:
+                rows, _ = self.temp_tables.execute(statement, fetch)
             assert rows is not None
         else:
             query = Prepared(statement.sql(dialect="postgres"), Route.ENGINE, expression=statement)
@@ -251,7 +266,31 @@ class Executor:
         return OpenResult.empty()
 
     def _open_catalog(self, portal: Portal) -> OpenResult:
-        return OpenResult.from_table(self._catalog_session().execute(self._bound(portal)))
+        statement = self._bound(portal)
+        with self._local(self._audited_sql(portal), LocalScope.CATALOG) as fetch:
+            return OpenResult.from_table(self._catalog_session().execute(statement, fetch))
+
+    @contextmanager
+    def _local(self, sql: str, scope: LocalScope) -> Iterator[Fetch]:
+        """Run a statement on the session's own DuckDB (`scope`) as the backend allows it
+        (and audits `sql`): the Fetch it gets is cancellable and bounded by the plan's
+        rows and bytes, with the plan's timeout (the session's statement_timeout when
+        shorter)."""
+        who = self._who()
+        plan = self.backend.plan_local(who.principal, who.database, sql, scope=scope)
+        with _StatementScope(self, limit_s=plan.timeout_s) as cancel:
+            try:
+                yield bounded_fetch(plan, cancel)
+            except (ConnectorError, PgError) as error:
+                if cancel.is_cancelled:
+                    raise QueryCanceled(cancel.reason) from error
+                raise
+
+    def _audited_sql(self, portal: Portal) -> str:
+        """The statement as audited: the client's text, its parameters bound."""
+        if not portal.literals:
+            return portal.prepared.sql
+        return self._bound(portal).sql(dialect="postgres")
 
     def _open_settings(self, portal: Portal) -> OpenResult:
         expression = self._bound(portal)
@@ -327,7 +366,8 @@ class Executor:
             return None
         probe = bind(statement, _null_literals(prepared))
         assert isinstance(probe, exp.Select)
-        rows, _ = self.temp_tables.execute(probe.limit(0))
+        with self._local(prepared.sql, LocalScope.TEMP_TABLES) as fetch:
+            rows, _ = self.temp_tables.execute(probe.limit(0), fetch)
         assert rows is not None
         return OpenResult.from_table(rows).columns(())
 
@@ -362,11 +402,13 @@ class Executor:
 
 
 class _StatementScope:
-    """The cancel scope of the statement running now, with the statement timeout armed.
-    Nested use (open, then stream) shares the outer scope."""
+    """The cancel scope of the statement running now, with the statement timeout armed —
+    or `limit_s` when that is shorter (a data source's timeout, 0: none). Nested use
+    (open, then stream) shares the outer scope."""
 
-    def __init__(self, executor: Executor) -> None:
+    def __init__(self, executor: Executor, *, limit_s: float = 0.0) -> None:
         self._executor = executor
+        self._limit_s = limit_s
         self._timer: Deadline | None = None
         self._scope = CancelScope()
         self._outer: CancelScope | None = None
@@ -378,12 +420,12 @@ class _StatementScope:
             if self._outer is not None:
                 self._scope = self._outer
             executor._scope = self._scope
-        timeout_ms = executor._derived().statement_timeout_ms
-        if timeout_ms and self._outer is None:
+        timeouts_s = [executor._derived().statement_timeout_ms / 1000, self._limit_s]
+        timeout_s = min((seconds for seconds in timeouts_s if seconds > 0), default=0.0)
+        if timeout_s and self._outer is None:
             scope = self._scope
             self._timer = call_after(
-                timeout_ms / 1000,
-                lambda: scope.cancel("canceling statement due to statement timeout"),
+                timeout_s, lambda: scope.cancel("canceling statement due to statement timeout")
             )
         return self._scope
 

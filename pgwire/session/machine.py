@@ -19,10 +19,15 @@ from typing import Any
 from cachetools import LRUCache
 from sqlglot import exp
 
+from connectors.errors import ConnectorError
+from connectors.sql.parse import check_statement_length
 from pgwire.encoding.parameters import decode_parameters
 from pgwire.ports import Backend, Principal
 from pgwire.protocol import messages
 from pgwire.protocol.codec import (
+    MAX_MESSAGE_BYTES,
+    MAX_PASSWORD_MESSAGE_BYTES,
+    MAX_SASL_MESSAGE_BYTES,
     PROTOCOL_3_0,
     AuthData,
     Bind,
@@ -89,6 +94,16 @@ class Phase(StrEnum):
     SASL_FINAL = "sasl-final"
     PASSWORD = "password"
     READY = "ready"
+
+
+# the longest message each phase accepts: small until the client is authenticated
+_MESSAGE_LIMITS = {
+    Phase.STARTUP: MAX_SASL_MESSAGE_BYTES,
+    Phase.SASL_FIRST: MAX_SASL_MESSAGE_BYTES,
+    Phase.SASL_FINAL: MAX_SASL_MESSAGE_BYTES,
+    Phase.PASSWORD: MAX_PASSWORD_MESSAGE_BYTES,
+    Phase.READY: MAX_MESSAGE_BYTES,
+}
 
 
 @dataclass
@@ -219,6 +234,11 @@ class Session:
         self.phase = Phase.READY
         self._ready()
 
+    def max_message_bytes(self) -> int:
+        """The longest message the session accepts now: PostgreSQL's small limits until
+        the client is authenticated, so no one unknown makes the server hold much."""
+        return _MESSAGE_LIMITS[self.phase]
+
     # -- message dispatch -----------------------------------------------------------------
 
     def handle(self, message: Message) -> bool:
@@ -271,7 +291,15 @@ class Session:
     # -- simple query -----------------------------------------------------------------------
 
     def _on_query(self, message: Query) -> None:
-        """Each statement gets its own result; the first error ends the message."""
+        """Each statement gets its own result; the first error ends the message. A text
+        longer than any statement may be is refused before it is even split."""
+        try:
+            check_statement_length(message.sql)
+        except ConnectorError as error:
+            self.sink.write(messages.error_response(error_fields(error)))
+            self._fail_transaction()
+            self._ready()
+            return
         statements = [statement for statement in split_statements(message.sql) if statement.text]
         if not statements:
             self.sink.write(messages.EMPTY_QUERY_RESPONSE)
@@ -299,6 +327,7 @@ class Session:
     def _on_parse(self, message: Parse) -> None:
         if message.name and message.name in self.statements:
             raise DuplicateStatement(f'prepared statement "{message.name}" already exists')
+        check_statement_length(message.sql)
         if len([s for s in split_statements(message.sql) if s.text]) > 1:
             raise SyntaxError_("cannot insert multiple commands into a prepared statement")
         prepared = self._prepare(message.sql, message.param_oids)

@@ -15,6 +15,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from connectors.base import TableInfo
+from connectors.sql.parse import check_statement_length, too_complex
 from pgwire.catalog import is_catalog_statement
 from pgwire.session.command_parser import Command, parse_command
 from pgwire.sql.dialect import DIALECT
@@ -54,11 +55,16 @@ def _analyse(sql: str) -> tuple[exp.Expression | None, Route, bool]:
         tree = parse_one(sql, read=DIALECT)
     except (ParseError, TokenError, ValueError):
         return None, Route.ENGINE, False
+    except RecursionError as error:  # nested deeper than the parser can walk
+        raise too_complex() from error
     if not isinstance(tree, exp.Expression):
         return None, Route.ENGINE, False
-    # PostgreSQL folds unquoted names to lower case (Power BI writes INFORMATION_SCHEMA.TABLES)
-    tree = normalize_identifiers(tree, dialect="postgres")
-    return tree, _route(tree), tree.find(exp.Parameter) is not None
+    try:
+        # PostgreSQL folds unquoted names to lower case (Power BI: INFORMATION_SCHEMA.TABLES)
+        tree = normalize_identifiers(tree, dialect="postgres")
+        return tree, _route(tree), tree.find(exp.Parameter) is not None
+    except RecursionError as error:
+        raise too_complex() from error
 
 
 def _is_settings_call(node: exp.Expression) -> bool:
@@ -100,8 +106,11 @@ def _without_local(sql: str) -> str:
 def prepare(sql: str, declared_oids: Sequence[int], tables: Sequence[TableInfo]) -> Prepared:
     """Classify `sql` (one statement) and type its parameters.
 
-    Raises SyntaxError_/FeatureNotSupported for a malformed session command.
+    Raises SyntaxError_/FeatureNotSupported for a malformed session command,
+    LimitExceeded (54000) for a text over MAX_STATEMENT_CHARS and StatementTooComplex
+    (54001) for one nested too deeply to analyse.
     """
+    check_statement_length(sql)
     declared = [TYPES_BY_OID.get(oid, TYPES_BY_NAME["text"]) for oid in declared_oids]
     if is_blank(sql):
         return Prepared(sql, Route.EMPTY, param_types=declared)

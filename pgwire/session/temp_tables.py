@@ -1,7 +1,7 @@
 """A session's temporary tables (Tableau's `#Tableau_…` filter tables), kept in a private
-in-memory DuckDB that only this session reaches: invisible to other sessions, gone when
-the session ends or runs DISCARD TEMP. Statements that touch only these tables run here;
-governed data never does.
+in-memory DuckDB that only this session reaches (bounded as pgwire.local_duckdb says):
+invisible to other sessions, gone when the session ends or runs DISCARD TEMP. Statements
+that touch only these tables run here; governed data never does.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from pgwire.encoding.parameters import SQL_TYPES
+from pgwire.local_duckdb import Fetch, connect_local, fetch_all, lock, sqlstate_of
 from pgwire.protocol.errors import FeatureNotSupported, PgError
 from pgwire.types.arrow import column_type
 from pgwire.types.builtin import ColumnType
@@ -48,9 +49,8 @@ class TempTables:
 
     def _db(self) -> duckdb.DuckDBPyConnection:
         if self._connection is None:
-            self._connection = duckdb.connect(
-                ":memory:", config={"enable_external_access": False, "threads": 1}
-            )
+            self._connection = connect_local()
+            lock(self._connection)
         return self._connection
 
     def touches(self, expression: exp.Expression) -> bool:
@@ -99,14 +99,19 @@ class TempTables:
         return statement
 
     def _rows(self, name: str) -> pa.Table:
+        """The table's rows, at most one over MAX_INLINE_ROWS."""
         quoted = exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
-        return self._db().sql(f"SELECT * FROM {quoted}").to_arrow_table()
+        sql = f"SELECT * FROM {quoted} LIMIT {MAX_INLINE_ROWS + 1}"
+        return self._db().sql(sql).to_arrow_table()
 
     def _is_temp(self, table: exp.Table) -> bool:
         return table.db.lower() in _TEMP_SCHEMAS and _table_name(table) in self.tables
 
-    def execute(self, expression: exp.Expression) -> tuple[pa.Table | None, str]:
-        """Run a statement on the temporary tables: (rows or None, command tag)."""
+    def execute(
+        self, expression: exp.Expression, fetch: Fetch = fetch_all
+    ) -> tuple[pa.Table | None, str]:
+        """Run a statement on the temporary tables: (rows or None, command tag). `fetch`
+        runs it (a client's statement: bounded and cancellable, see pgwire.local_duckdb)."""
         statement = expression.copy()
         if isinstance(statement, exp.Table):
             statement = exp.select("*").from_(statement)
@@ -114,10 +119,9 @@ class TempTables:
             if table.db.lower() == "pg_temp":
                 table.set("db", None)
         try:
-            relation = self._db().sql(statement.sql(dialect="duckdb"))
-            rows = relation.to_arrow_table() if relation is not None else None
+            rows = fetch(self._db(), statement.sql(dialect="duckdb"))
         except duckdb.Error as error:
-            raise PgError(str(error).splitlines()[0], sqlstate="42P01") from error
+            raise PgError(str(error).splitlines()[0], sqlstate=sqlstate_of(error)) from error
         return self._after(statement, rows)
 
     def _after(

@@ -18,6 +18,8 @@ from pgwire.engine_pool import EnginePool
 from pgwire.ports import (
     CancelScope,
     CatalogHandle,
+    LocalPlan,
+    LocalScope,
     Principal,
     QueryResult,
     ScramVerifier,
@@ -26,6 +28,8 @@ from pgwire.ports import (
 from pgwire.protocol.errors import UnknownDatabase
 
 ITERATIONS = 4096
+#: what plan_local answers unless a test sets a backend's `local_plan`
+LOCAL_PLAN = LocalPlan(timeout_s=300.0, max_rows=10**7, max_bytes=2**31, datasource="demo")
 
 
 @cache
@@ -48,6 +52,9 @@ class DuckBackend:
     tokens: dict[str, str] = field(default_factory=dict)  # token → username
     scram_tokens: bool = False
     ended_sessions: list[int] = field(default_factory=list)
+    # what plan_local answers, and the statements it allowed: (scope, user, SQL)
+    local_plan: LocalPlan = LOCAL_PLAN
+    local_statements: list[tuple[LocalScope, str, str]] = field(default_factory=list)
     engines: EnginePool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +115,12 @@ class DuckBackend:
             connector.close()
             raise
         return QueryResult(reader, connector.close)
+
+    def plan_local(
+        self, principal: Principal, database: str, sql: str, *, scope: LocalScope
+    ) -> LocalPlan:
+        self.local_statements.append((scope, principal.username, sql))
+        return self.local_plan
 
     def describe(
         self, principal: Principal, database: str, sql: str, *, session: SessionState

@@ -138,3 +138,21 @@ def test_asyncpg_through_the_django_backend(served: Served) -> None:
             await connection.close()
 
     run_coroutine(scenario(), 60)
+
+
+def test_catalog_and_temp_table_statements_are_audited(served: Served) -> None:
+    """They never reach the data source, but governance allows and audits each one."""
+    catalog_sql = "SELECT count(*) FROM pg_catalog.pg_class, range(3)"
+    with psycopg.connect(served.dsn(), autocommit=True) as connection:
+        assert connection.execute(catalog_sql).fetchone() is not None
+        connection.execute('CREATE TEMP TABLE "#Tableau_F" (a INTEGER)')
+        connection.execute('INSERT INTO "#Tableau_F" VALUES (1)')
+        connection.execute("SET statement_timeout = 300")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            connection.execute('SELECT max(hash(i + a)) FROM "#Tableau_F", range(30000000000) t(i)')
+    wire_audit.flush()
+    audited = AuditEvent.objects.filter(origin="wire", outcome="allowed")
+    assert audited.filter(sql=catalog_sql, detail__runs_on="catalog").exists()
+    assert audited.filter(
+        detail__runs_on="temp_tables", sql__contains="range(30000000000)"
+    ).exists()

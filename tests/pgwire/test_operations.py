@@ -91,9 +91,9 @@ def test_psql_catalog_commands(wire: RunningServer) -> None:
 SERVE_SCRIPT = """
 import sys
 from tests.pgwire.conftest import make_backend
-from pgwire.server.listener import run_server
+from pgwire.server.listener import ServerOptions, run_server
 from pathlib import Path
-run_server(make_backend(Path(sys.argv[1])), port=int(sys.argv[2]))
+sys.exit(run_server(make_backend(Path(sys.argv[1])), ServerOptions(port=int(sys.argv[2]))))
 """
 
 
