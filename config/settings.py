@@ -198,6 +198,8 @@ PGWIRE_TLS_KEY = env_str("PGWIRE_TLS_KEY", "")
 # Wire queries are answered from the result cache when a result of the same fingerprint
 # (which covers table versions) is younger than this; 0 always asks the engine.
 PGWIRE_CACHE_MAX_AGE_S = env_float("PGWIRE_CACHE_MAX_AGE_S", 300.0)
+# A wire client must have logged in this long after connecting, or it is disconnected.
+PGWIRE_LOGIN_TIMEOUT_S = env_float("PGWIRE_LOGIN_TIMEOUT_S", 30.0)
 
 LOGGING = {
     "version": 1,

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--login-timeout-s",
         type=float,
-        default=getattr(settings, "PGWIRE_LOGIN_TIMEOUT_S", ServerOptions.login_timeout_s),
+        default=settings.PGWIRE_LOGIN_TIMEOUT_S,
         help="seconds from a connection's accept to its login (however slow the client)",
     )
     options = parser.parse_args(argv)
