@@ -64,12 +64,7 @@ def submit_run(
         return run
     run.fingerprint = plan.fingerprint
     if find_fresh_result(plan.fingerprint, max_age_s) is not None:
-        run.status = RunStatus.SUCCEEDED
-        run.is_cached = True
-        run.finished_at = timezone.now()
-        run.duration_ms = 0
-        run.save()
-        return run
+        return _answered_from_cache(run)
     waiting = QueryRun.objects.filter(user=user, status=RunStatus.QUEUED).count()
     if waiting >= settings.QUERY_MAX_QUEUED_PER_USER:
         _mark_failed(
@@ -83,11 +78,24 @@ def submit_run(
         return run
     with transaction.atomic():
         execution, is_new = claim_execution(plan)
+        # an identical execution that ended after the lookup above left its result first
+        if is_new and find_fresh_result(plan.fingerprint, max_age_s) is not None:
+            execution.delete()
+            return _answered_from_cache(run)
         run.execution = execution
         run.status = execution.status
         run.save()
         if is_new:
             transaction.on_commit(lambda: enqueue_execution(execution))
+    return run
+
+
+def _answered_from_cache(run: QueryRun) -> QueryRun:
+    run.status = RunStatus.SUCCEEDED
+    run.is_cached = True
+    run.finished_at = timezone.now()
+    run.duration_ms = 0
+    run.save()
     return run
 
 
