@@ -41,6 +41,9 @@ class ParameterSpec:
     default: object = None  # used when no value is given; None means required
 
 
+#: a list parameter's values at most: binding and planning cost ~10 µs a value, spent in
+#: the web process that answers everyone else too
+MAX_LIST_VALUES = 10_000
 _MARKER = re.compile(
     r"'\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}'|"
     r"\{\{\s*([A-Za-z_]\w*)(?:\.(start|end))?\s*\}\}"
@@ -283,6 +286,8 @@ def _enum_literals(spec: ParameterSpec, value: object, label: str) -> list[exp.E
         raise ParameterError(f"{label} takes one value")
     if not chosen:
         raise ParameterError(f"{label} needs at least one value")
+    if len(chosen) > MAX_LIST_VALUES:
+        raise ParameterError(f"{label} takes at most {MAX_LIST_VALUES:,} values")
     options = frozenset(spec.options)
     for item in chosen:
         if str(item) not in options:

@@ -212,8 +212,8 @@ def test_binding_works_in_other_dialects() -> None:
     )
 
 
-def test_a_list_of_fifty_thousand_values_binds_and_runs() -> None:
-    chosen = [str(number) for number in range(50_000)]
+def test_a_list_of_ten_thousand_values_binds_and_runs() -> None:
+    chosen = [str(number) for number in range(10_000)]
     specs = {"ids": infer_spec("ids", chosen)}
     statement = bind_parameters(
         "SELECT count(*) FROM range(100000) t(i) WHERE CAST(i AS VARCHAR) IN ({{ ids }})",
@@ -223,4 +223,12 @@ def test_a_list_of_fifty_thousand_values_binds_and_runs() -> None:
     )
 
     with duckdb.connect() as connection:
-        assert connection.execute(statement.sql("duckdb")).fetchall() == [(50_000,)]
+        assert connection.execute(statement.sql("duckdb")).fetchall() == [(10_000,)]
+
+
+def test_a_list_of_more_values_is_refused_naming_the_bound() -> None:
+    chosen = [str(number) for number in range(10_001)]
+    specs = {"ids": infer_spec("ids", chosen)}
+
+    with pytest.raises(ParameterError, match="parameter ids takes at most 10,000 values"):
+        bind_parameters("SELECT 1 WHERE 1 IN ({{ ids }})", "duckdb", specs, {"ids": chosen})
