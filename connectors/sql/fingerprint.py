@@ -7,15 +7,11 @@ import json
 import threading
 from collections.abc import Mapping
 
-from cachetools import LRUCache
+from cachetools import LRUCache, cached
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 PLAIN_FINGERPRINTS_KEPT = 4096
-_plain_fingerprints: LRUCache[tuple[str, str, tuple[tuple[str, str], ...], str], str] = LRUCache(
-    PLAIN_FINGERPRINTS_KEPT
-)
-_plain_fingerprints_lock = threading.Lock()
 
 
 def fingerprint(
@@ -31,26 +27,33 @@ def fingerprint(
     filters and column masks that applied (`policy`). Values JSON cannot hold (dates) count
     by their `str()`. Without parameters (a BI tool's statements) it is remembered per
     statement, table versions and policy, as such statements repeat."""
+    versions = tuple(sorted(table_versions.items()))
+    if parameters:
+        return _digest(datasource, normalized, parameters, versions, policy)
+    return _plain_digest(datasource, normalized, versions, policy)
+
+
+@cached(LRUCache(PLAIN_FINGERPRINTS_KEPT), lock=threading.Lock())
+def _plain_digest(
+    datasource: str, normalized: str, versions: tuple[tuple[str, str], ...], policy: str
+) -> str:
+    return _digest(datasource, normalized, {}, versions, policy)
+
+
+def _digest(
+    datasource: str,
+    normalized: str,
+    parameters: Mapping[str, object],
+    versions: tuple[tuple[str, str], ...],
+    policy: str,
+) -> str:
     payload = {
         "datasource": datasource,
         "sql": normalized,
         "parameters": parameters,
-        "table_versions": table_versions,
+        "table_versions": dict(versions),
         "policy": policy,
     }
-    if parameters:
-        return _digest(payload)
-    key = (datasource, normalized, tuple(sorted(table_versions.items())), policy)
-    with _plain_fingerprints_lock:
-        known = _plain_fingerprints.get(key)
-    if known is None:
-        known = _digest(payload)
-        with _plain_fingerprints_lock:
-            _plain_fingerprints[key] = known
-    return known
-
-
-def _digest(payload: Mapping[str, object]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

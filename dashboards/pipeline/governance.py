@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from cachetools import LRUCache, TTLCache
+from cachetools import LRUCache, TTLCache, cached
 from django.conf import settings
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
@@ -111,7 +111,9 @@ def plan_query(
         analysis = _analyse(
             sql, dialect or engine_dialect, engine_dialect, specs, values, datasource.max_rows
         )
-        secured = _with_policies(user, datasource, analysis, dialect or engine_dialect)
+        secured = _with_policies(
+            user, datasource, analysis, dialect or engine_dialect, engine_dialect
+        )
         plan = ExecutionPlan(
             datasource=datasource,
             user_sql=sql,
@@ -183,21 +185,19 @@ def plan_local_query(
     return LocalPlan(datasource.max_rows, datasource.max_bytes, datasource.timeout_s)
 
 
-_access: TTLCache[tuple[object, int], bool] = TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S)
-_access_lock = threading.Lock()
-
-
 def _may_use(user: AnyUser, datasource: DataSource) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    key = (user.pk, datasource.pk)
-    with _access_lock:
-        allowed = _access.get(key)
-    if allowed is None:
-        allowed = get_datasources_for_user(user).filter(pk=datasource.pk).exists()
-        with _access_lock:
-            _access[key] = allowed
-    return allowed
+    return _is_granted(user, datasource)
+
+
+@cached(
+    TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S),
+    key=lambda user, datasource: (user.pk, datasource.pk),
+    lock=threading.Lock(),
+)
+def _is_granted(user: AnyUser, datasource: DataSource) -> bool:
+    return get_datasources_for_user(user).filter(pk=datasource.pk).exists()
 
 
 @dataclass(frozen=True)
@@ -211,12 +211,11 @@ class _Secured:
 
 
 def _with_policies(
-    user: AnyUser, datasource: DataSource, analysis: _Analysis, dialect: str
+    user: AnyUser, datasource: DataSource, analysis: _Analysis, dialect: str, engine_dialect: str
 ) -> _Secured:
     """The analysed statement with the data source's policies applied for `user`. Raises
     QueryRefused when a governed table is read in a way the policy cannot be proven on."""
     unchanged = _Secured(analysis.statement, analysis.statement_sql, analysis.normalized_sql, "")
-    engine_dialect = dialect_of(datasource)
     policy_set = policies_of(datasource, engine_dialect=engine_dialect, dialect=dialect)
     if policy_set is None or not analysis.tables:
         return unchanged
@@ -240,19 +239,14 @@ def _with_policies(
     )
 
 
-_groups: TTLCache[object, frozenset[str]] = TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S)
-_groups_lock = threading.Lock()
-
-
+@cached(
+    TTLCache(ACCESS_DECISIONS_KEPT, ACCESS_RECHECK_S),
+    key=lambda user: user.pk,
+    lock=threading.Lock(),
+)
 def _groups_of(user: AnyUser) -> frozenset[str]:
     """What `is_member` tests: the names of the user's groups, rechecked every second."""
-    with _groups_lock:
-        groups = _groups.get(user.pk)
-    if groups is None:
-        groups = frozenset(user.groups.values_list("name", flat=True))
-        with _groups_lock:
-            _groups[user.pk] = groups
-    return groups
+    return frozenset(user.groups.values_list("name", flat=True))
 
 
 @dataclass(frozen=True)
@@ -269,10 +263,21 @@ class _Analysis:
     is_constant: bool
 
 
-_analyses: LRUCache[tuple[str, str, str, int, str], _Analysis] = LRUCache(ANALYSES_KEPT)
-_analyses_lock = threading.Lock()
+def _analysis_key(
+    sql: str,
+    dialect: str,
+    engine_dialect: str,
+    specs: Mapping[str, ParameterSpec],
+    values: Mapping[str, Any],
+    max_rows: int,
+) -> tuple[str, str, str, int, str]:
+    bindings = ""
+    if specs or values:
+        bindings = json.dumps([repr(sorted(specs.items())), values], sort_keys=True, default=repr)
+    return (sql, dialect, engine_dialect, max_rows, bindings)
 
 
+@cached(LRUCache(ANALYSES_KEPT), key=_analysis_key, lock=threading.Lock())
 def _analyse(
     sql: str,
     dialect: str,
@@ -282,21 +287,13 @@ def _analyse(
     max_rows: int,
 ) -> _Analysis:
     """Steps 2 to 4 of plan_query, kept per distinct input. Raises like plan_query."""
-    bindings = ""
-    if specs or values:
-        bindings = json.dumps([repr(sorted(specs.items())), values], sort_keys=True, default=repr)
-    key = (sql, dialect, engine_dialect, max_rows, bindings)
-    with _analyses_lock:
-        analysis = _analyses.get(key)
-    if analysis is not None:
-        return analysis
     try:
         bound = bind_parameters(sql, dialect, specs, values)
         kind = classify(bound)
         # unquoted names fold case as the dialect does, so `Sales` and `sales` are one table
         tables = referenced_tables(normalize_identifiers(bound.copy(), dialect=dialect))
         statement = inject_limit(bound, max_rows + 1)
-        analysis = _Analysis(
+        return _Analysis(
             statement=statement,
             statement_sql=to_dialect(statement, engine_dialect),
             normalized_sql=normalized_sql(statement, engine_dialect),
@@ -306,9 +303,6 @@ def _analyse(
         )
     except RecursionError as error:  # a tree nested deeper than the passes can walk
         raise too_complex() from error
-    with _analyses_lock:
-        _analyses[key] = analysis
-    return analysis
 
 
 def parameter_specs_of(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from cachetools import LRUCache
+from cachetools import LRUCache, cached
 
 from connectors.sql.policy import Namespace, TableKey, TablePolicy
 from dashboards.models import DataSource, Engine, SecuredTable
@@ -33,30 +33,26 @@ def namespace_of(datasource: DataSource, dialect: str) -> Namespace:
     )
 
 
-_policy_sets: LRUCache[tuple[int, int, str], PolicySet] = LRUCache(POLICY_SETS_KEPT)
-_policy_sets_lock = threading.Lock()
-
-
 def policies_of(datasource: DataSource, *, engine_dialect: str, dialect: str) -> PolicySet | None:
     """The data source's policies (written in `engine_dialect`) for statements written in
     `dialect`, None if it has none. Kept per policy version: a change reaches every process
     at its next statement."""
     if datasource.policy_version == 0:
         return None
-    key = (datasource.pk, datasource.policy_version, dialect)
-    with _policy_sets_lock:
-        known = _policy_sets.get(key)
-    if known is not None:
-        return known
+    return _policy_set(datasource.pk, datasource.policy_version, engine_dialect, dialect)
+
+
+@cached(LRUCache(POLICY_SETS_KEPT), lock=threading.Lock())
+def _policy_set(
+    datasource_id: int, policy_version: int, engine_dialect: str, dialect: str
+) -> PolicySet:
     policies: dict[TableKey, TablePolicy] = {}
     columns: dict[TableKey, list[str]] = {}
-    for secured in SecuredTable.objects.filter(datasource=datasource):
+    datasource = DataSource.objects.get(pk=datasource_id)
+    for secured in SecuredTable.objects.filter(datasource_id=datasource_id):
         table_key = TableKey(secured.schema, secured.name)
         policies[table_key] = TablePolicy.from_sql(
             row_filter=secured.row_filter or None, masks=secured.masks, dialect=engine_dialect
         )
         columns[table_key] = list(secured.columns)
-    policy_set = PolicySet(policies, columns, namespace_of(datasource, dialect))
-    with _policy_sets_lock:
-        _policy_sets[key] = policy_set
-    return policy_set
+    return PolicySet(policies, columns, namespace_of(datasource, dialect))

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cachetools import LRUCache
+from cachetools import LRUCache, cached
 from sqlglot import exp
 
 from connectors.errors import QueryRefused
@@ -37,10 +37,6 @@ _QUERY_SLOTS = (exp.From, exp.Join, exp.Subquery, exp.Pivot)
 #: per table, the effective policy and the query standing for the table (None: no policy)
 _Prepared = tuple[TablePolicy, exp.Select | None]
 PREPARED_POLICIES_KEPT = 1024
-_prepared: LRUCache[tuple[TableKey, str, tuple[str, ...], PolicyContext, Namespace], _Prepared] = (
-    LRUCache(PREPARED_POLICIES_KEPT)
-)
-_prepared_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -161,17 +157,21 @@ def _prepared_policy(
 ) -> _Prepared:
     """The effective policy and the query standing for the table (None if the policy is
     empty), remembered: both are only ever copied from, never changed."""
-    names = tuple(columns.get(key) or ())
-    cache_key = (key, policy.source, names, context, namespace)
-    with _prepared_lock:
-        known = _prepared.get(cache_key)
-    if known is None:
-        known = _prepare(key, policy, names, context, namespace)
-        with _prepared_lock:
-            _prepared[cache_key] = known
-    return known
+    return _prepare(key, policy, tuple(columns.get(key) or ()), context, namespace)
 
 
+@cached(
+    LRUCache(PREPARED_POLICIES_KEPT),
+    # a policy is known by its canonical text: its expressions are not hashable
+    key=lambda key, policy, column_names, context, namespace: (
+        key,
+        policy.source,
+        column_names,
+        context,
+        namespace,
+    ),
+    lock=threading.Lock(),
+)
 def _prepare(
     key: TableKey,
     policy: TablePolicy,
